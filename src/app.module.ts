@@ -1,0 +1,48 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
+import { CompaniesModule } from './modules/companies/companies.module';
+import { ClockModule } from './platform/clock/clock.module';
+import { AppConfig } from './platform/config/app-config';
+import { ConfigModule } from './platform/config/config.module';
+import { DatabaseModule } from './platform/database/database.module';
+import { EventsModule } from './platform/events/events.module';
+import { HealthModule } from './platform/health/health.module';
+import { HttpModule } from './platform/http/http.module';
+import { LoggingModule } from './platform/logging/logging.module';
+import { MetricsModule } from './platform/metrics/metrics.module';
+import { QueueModule } from './platform/queue/queue.module';
+import { SchedulingModule } from './platform/scheduling/scheduling.module';
+
+/** The domain modules, in one list. */
+export const DOMAIN_MODULES: Type[] = [CompaniesModule];
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Where log lines go (tests read them); stdout when absent. */
+  logStream?: DestinationStream;
+  /** Extra modules (test fixtures). */
+  extraModules?: Array<Type | DynamicModule>;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, logStream, extraModules = [] }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logStream),
+        ClockModule,
+        DatabaseModule,
+        MetricsModule,
+        QueueModule,
+        SchedulingModule,
+        EventsModule,
+        HttpModule,
+        HealthModule,
+        ...DOMAIN_MODULES,
+        ...extraModules,
+      ],
+    };
+  }
+}

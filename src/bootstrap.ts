@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppModuleOptions } from './app.module';
+import { HttpMetrics } from './platform/metrics/http.metrics';
+import { CORRELATION_ID, correlationIdFrom, RawRequestContext } from './platform/http/request-context';
+import { requestScope } from './platform/http/request-scope';
+
+/** Builds the application (HTTP and/or workers by APP_ROLE) without listening: main.ts and tests share it. */
+export async function createApp(options: AppModuleOptions): Promise<NestFastifyApplication> {
+  const { config } = options;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    requestIdHeader: false,
+    genReqId: (raw: IncomingMessage) => {
+      const id = correlationIdFrom(raw.headers['x-request-id'], randomUUID);
+      (raw as RawRequestContext)[CORRELATION_ID] = id;
+      (raw as { id?: string }).id = id;
+      return id;
+    },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    requestScope.run({ correlationId: request.id }, done);
+  });
+  app.get(HttpMetrics).register(fastify);
+  await app.register(helmet, { contentSecurityPolicy: false });
+
+  app.setGlobalPrefix('v1', {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('custops')
+      .setDescription(
+        'Customer-operations API. Errors are RFC 9457 problem details (application/problem+json).',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

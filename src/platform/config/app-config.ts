@@ -1,0 +1,200 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const APP_ROLES = ['api', 'worker', 'all'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  if (['true', '1', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (['false', '0', 'no', 'off'].includes(value.toLowerCase())) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const DEV_JWT_SECRET = 'custops-dev-only-secret-do-not-use-in-production';
+
+/**
+ * Every environment variable the service reads, with its default. `.env.example` mirrors this class;
+ * nothing else in the codebase reads process.env (tracing aside, which must start before anything loads).
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsIn(APP_ROLES)
+  APP_ROLE: AppRole = 'all';
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Prometheus scrape port; 0 picks a free port (tests), never the API port. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 9464;
+
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/custops';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_MAX = 20;
+
+  /** Create the database on boot when it does not exist. */
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_AUTO_CREATE = true;
+
+  /** Apply pending migrations on boot. */
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key (BullMQ, rate limits): lets several stacks or test files share one Redis. */
+  @IsString()
+  @MinLength(1)
+  REDIS_PREFIX = 'custops';
+
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET = DEV_JWT_SECRET;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  JWT_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES = 1_048_576;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  RATE_LIMIT_TTL_MS = 60_000;
+
+  /** Requests per RATE_LIMIT_TTL_MS per caller (tenant user, or IP when anonymous). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX = 1200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  OUTBOX_BATCH_SIZE = 200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OUTBOX_RETENTION_HOURS = 168;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  OUTBOX_PRUNE_INTERVAL_MS = 3_600_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IDEMPOTENCY_TTL_HOURS = 24;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WORKER_CONCURRENCY = 8;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /** /health/ready fails when the oldest undispatched event is older than this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HEALTH_OUTBOX_MAX_LAG_SECONDS = 300;
+
+  /** Distinct company_id label values per metric before the rest are folded into `other`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  METRICS_TENANT_LABEL_CAP = 100;
+
+  get runsApi(): boolean {
+    return this.APP_ROLE !== 'worker';
+  }
+
+  get runsWorkers(): boolean {
+    return this.APP_ROLE !== 'api';
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Builds and validates the config from an environment record; throws one line naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const present = Object.fromEntries(
+    Object.keys(new AppConfig())
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  for (const key of ['JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE']) {
+    if (env[key]) present[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, present);
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const shown = first.property.includes('SECRET') ? '(hidden)' : JSON.stringify(first.value);
+    throw new ConfigError(`Invalid configuration: ${first.property}: ${reason} (got ${shown})`);
+  }
+  if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET && !config.JWT_JWKS_URL) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET: must be set in production');
+  }
+  return config;
+}

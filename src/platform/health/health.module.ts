@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { OutboxHealthIndicator } from './outbox.health';
+import { RedisHealthIndicator } from './redis.health';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 })],
+  controllers: [HealthController],
+  providers: [RedisHealthIndicator, OutboxHealthIndicator],
+})
+export class HealthModule {}

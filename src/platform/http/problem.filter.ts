@@ -1,0 +1,137 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { DomainErrorKind, DomainException } from './domain-exception';
+import { problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem';
+import { CORRELATION_ID, RawRequestContext } from './request-context';
+
+export function statusForKind(kind: DomainErrorKind): number {
+  switch (kind) {
+    case 'invalid_input':
+      return 400;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+    case 'invalid_state':
+      return 409;
+    case 'unprocessable':
+      return 422;
+    case 'forbidden':
+      return 403;
+    case 'unauthorized':
+      return 401;
+    case 'precondition_failed':
+      return 412;
+    case 'unavailable':
+      return 503;
+  }
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  422: 'unprocessable',
+  429: 'rate-limited',
+};
+
+/** Errors fastify raises before Nest sees the request (body parsing, limits): all carry a 4xx statusCode. */
+interface FrameworkError {
+  statusCode: number;
+  code?: string;
+  message: string;
+}
+
+function isFrameworkClientError(error: unknown): error is FrameworkError {
+  const status = (error as FrameworkError | undefined)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+function frameworkCode(error: FrameworkError): string {
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'malformed-json';
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'malformed-json';
+  return CODE_BY_STATUS[error.statusCode] ?? 'bad-request';
+}
+
+function httpExceptionDetail(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+/** Turns anything thrown while serving a request into an RFC 9457 problem. */
+export function toProblem(exception: unknown, instance: string, correlationId: string): ProblemDetails {
+  const meta = { correlation_id: correlationId };
+  if (exception instanceof DomainException) {
+    const errors = exception.errors.length ? { errors: exception.errors } : {};
+    return problem(statusForKind(exception.kind), exception.code, exception.message, instance, {
+      ...meta,
+      ...errors,
+    });
+  }
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    const status = exception.getStatus();
+    const detail = httpExceptionDetail(exception);
+    // Nest turns fastify's body-parser errors into plain HttpExceptions; their messages are fastify's own.
+    if (status === 400 && /\bJSON\b/.test(detail)) {
+      return problem(400, 'malformed-json', 'The request body is not valid JSON', instance, meta);
+    }
+    return problem(status, CODE_BY_STATUS[status] ?? 'client-error', detail, instance, meta);
+  }
+  if (exception instanceof HttpException && exception.getStatus() === 503) {
+    const checks = (exception.getResponse() as { error?: unknown }).error;
+    return problem(503, 'unavailable', 'A dependency of the service is unavailable', instance, {
+      ...meta,
+      ...(checks ? { checks } : {}),
+    });
+  }
+  if (isFrameworkClientError(exception)) {
+    const code = frameworkCode(exception);
+    const detail = code === 'malformed-json' ? 'The request body is not valid JSON' : exception.message;
+    return problem(exception.statusCode, code, detail, instance, meta);
+  }
+  return problem(
+    500,
+    'internal',
+    `Something went wrong on our side; quote correlation id ${correlationId} when you report it`,
+    instance,
+    meta,
+  );
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: PinoLogger) {
+    logger.setContext('http');
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const correlationId = (request.raw as RawRequestContext)[CORRELATION_ID] ?? String(request.id);
+    const body = toProblem(exception, request.url.split('?')[0], correlationId);
+    if (body.status === 503) {
+      this.logger.warn({ operation: 'http.unavailable', status: body.status }, body.detail);
+    } else if (body.status >= 500) {
+      this.logger.error({ err: exception, operation: 'http.error', status: body.status }, 'unhandled error');
+    } else if (exception instanceof DomainException) {
+      this.logger.warn(
+        { operation: 'http.rejected', code: exception.code, status: body.status, errors: body.errors },
+        exception.message,
+      );
+    } else {
+      this.logger.debug({ operation: 'http.rejected', status: body.status, body: request.body }, body.detail);
+    }
+    void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+  }
+}

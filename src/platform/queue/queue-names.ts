@@ -1,0 +1,9 @@
+/** Every BullMQ queue of the service, in one place. Modules add theirs here. */
+export const QUEUES = {
+  /** Durable subscribers of domain events that declare no queue of their own. */
+  events: 'domain-events',
+  /** Scheduled tasks: one job per tick, whatever the number of worker replicas. */
+  scheduler: 'scheduled-tasks',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,0 +1,71 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Processor, Queue, Worker } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { DEFAULT_JOB_OPTIONS } from './job-options';
+import { QUEUES, QueueName } from './queue-names';
+import { producerRedisOptions, workerRedisOptions } from './redis-options';
+import { QueueMetrics } from './queue.metrics';
+
+/**
+ * Owns every Queue (producer) and platform Worker of the process, so connections, key prefix,
+ * default job options, metrics and shutdown are handled once.
+ */
+@Injectable()
+export class QueueRegistry implements OnApplicationShutdown {
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: QueueMetrics,
+  ) {
+    metrics.observeQueues(() => [...Object.values(QUEUES)].map((name) => this.queue(name)));
+  }
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: producerRedisOptions(this.config.REDIS_URL),
+        prefix: this.config.REDIS_PREFIX,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      queue.on('error', () => undefined); // connection errors surface on the calls that fail
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Starts a worker on `name`; every job's duration and outcome is measured. */
+  startWorker(name: QueueName, process: (job: Job) => Promise<unknown>): Worker {
+    const instrumented: Processor = async (job) => {
+      const stop = this.metrics.startJobTimer(name);
+      try {
+        const result = await process(job);
+        stop('completed');
+        return result;
+      } catch (error) {
+        stop('failed');
+        throw error;
+      }
+    };
+    const worker = new Worker(name, instrumented, {
+      connection: workerRedisOptions(this.config.REDIS_URL),
+      prefix: this.config.REDIS_PREFIX,
+      concurrency: this.config.WORKER_CONCURRENCY,
+    });
+    worker.on('error', () => undefined); // reconnects by itself; failures are counted per job
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** Lets running jobs finish within SHUTDOWN_TIMEOUT_MS, then closes every connection. */
+  async onApplicationShutdown(): Promise<void> {
+    const timeout = new Promise<void>((resolve) =>
+      setTimeout(resolve, this.config.SHUTDOWN_TIMEOUT_MS).unref(),
+    );
+    await Promise.race([Promise.allSettled(this.workers.map((worker) => worker.close())), timeout]);
+    await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+  }
+}
