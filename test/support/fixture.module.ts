@@ -8,7 +8,11 @@ import type { Principal } from '../../src/platform/auth/principal';
 import type { DomainEvent } from '../../src/platform/events/domain-event';
 import { EventBus } from '../../src/platform/events/event-bus';
 import { OnDomainEvent } from '../../src/platform/events/subscriptions';
+import { DomainException } from '../../src/platform/http/domain-exception';
 import { Idempotent } from '../../src/platform/http/idempotency';
+
+/** A ping with this note publishes its event and then fails, so its transaction rolls back. */
+export const ROLLBACK_NOTE = '__rollback__';
 
 declare module '../../src/platform/events/domain-event' {
   interface DomainEventCatalogue {
@@ -56,6 +60,9 @@ class FixtureController {
         userId: principal.userId,
         metadata: { note: body.note },
       });
+      if (body.note === ROLLBACK_NOTE) {
+        throw new DomainException('conflict', 'fixture-rollback', 'Rolled back after publishing, on purpose');
+      }
       return { id: row.id as string, note: row.note as string, event_id: event.event_id };
     });
   }

@@ -124,13 +124,19 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.warn({ operation: 'http.unavailable', status: body.status }, body.detail);
     } else if (body.status >= 500) {
       this.logger.error({ err: exception, operation: 'http.error', status: body.status }, 'unhandled error');
-    } else if (exception instanceof DomainException) {
-      this.logger.warn(
-        { operation: 'http.rejected', code: exception.code, status: body.status, errors: body.errors },
-        exception.message,
-      );
     } else {
-      this.logger.debug({ operation: 'http.rejected', status: body.status, body: request.body }, body.detail);
+      // A refused request is a business-rule or input problem (warn); its body helps at debug level,
+      // and passes the PII redaction like every other log field.
+      if (exception instanceof DomainException) {
+        this.logger.warn(
+          { operation: 'http.rejected', code: exception.code, status: body.status, errors: body.errors },
+          exception.message,
+        );
+      }
+      this.logger.debug(
+        { operation: 'http.rejected', status: body.status, query: request.query, body: request.body },
+        body.detail,
+      );
     }
     void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
