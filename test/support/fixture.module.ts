@@ -13,6 +13,8 @@ import { Idempotent } from '../../src/platform/http/idempotency';
 
 /** A ping with this note publishes its event and then fails, so its transaction rolls back. */
 export const ROLLBACK_NOTE = '__rollback__';
+/** A ping with this note fails with an unexpected error (a 500). */
+export const CRASH_NOTE = '__crash__';
 
 declare module '../../src/platform/events/domain-event' {
   interface DomainEventCatalogue {
@@ -60,6 +62,7 @@ class FixtureController {
         userId: principal.userId,
         metadata: { note: body.note },
       });
+      if (body.note === CRASH_NOTE) throw new Error('connection to 10.1.2.3:5432 refused: internal detail');
       if (body.note === ROLLBACK_NOTE) {
         throw new DomainException('conflict', 'fixture-rollback', 'Rolled back after publishing, on purpose');
       }
