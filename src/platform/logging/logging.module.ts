@@ -1,8 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { destination, type DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { httpLoggerOptions } from './logger-options';
+
+/**
+ * stdout through an asynchronous writer: lines logged while a write is in flight go out together, which keeps
+ * logging off the request's critical path. pino flushes it on exit.
+ */
+function stdoutDestination(): DestinationStream {
+  return destination({ dest: 1, sync: false });
+}
 
 @Module({})
 export class LoggingModule {

@@ -45,6 +45,7 @@ const EMAIL = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // uuids, CUST-000001 and ISO timestamps are left alone).
 const LONG_NUMBER = /(?<![\w-])\+?\d[\d .-]{5,}\d(?![\w-])/g;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HAS_DIGIT = /\d/;
 const MIN_DIGITS = 7;
 const MAX_DEPTH = 8;
 
@@ -56,7 +57,9 @@ export function maskKeepLast4(value: string): string {
 
 /** Masks emails and long digit runs found inside free text. */
 export function maskPiiInText(text: string): string {
-  return text.replace(EMAIL, maskKeepLast4).replace(LONG_NUMBER, (match) => {
+  const withoutEmails = text.includes('@') ? text.replace(EMAIL, maskKeepLast4) : text;
+  if (!HAS_DIGIT.test(withoutEmails)) return withoutEmails;
+  return withoutEmails.replace(LONG_NUMBER, (match) => {
     if (ISO_DATE.test(match)) return match;
     const digits = match.replace(/\D/g, '');
     return digits.length >= MIN_DIGITS ? maskKeepLast4(match) : match;
@@ -77,11 +80,14 @@ export function redactValue(key: string, value: unknown, depth = 0): unknown {
   }
   if (typeof value === 'string') return isIdKey(key) ? value : maskPiiInText(value);
   if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return value;
-  if (value instanceof Date) return value;
   if (Array.isArray(value)) return value.map((item) => redactValue(key, item, depth + 1));
   if (value instanceof Error) {
     return { type: value.name, message: maskPiiInText(value.message), stack: value.stack };
   }
+  // Only plain data is walked. Class instances (the raw request pino-http hands over, sockets, dates)
+  // are left to their serializers, which emit plain fields only (see logger-options.ts).
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [childKey, childValue] of Object.entries(value)) {
     out[childKey] = redactValue(childKey, childValue, depth + 1);
