@@ -22,9 +22,7 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            pinoHttp: stream
-              ? [httpLoggerOptions(config.LOG_LEVEL), stream]
-              : httpLoggerOptions(config.LOG_LEVEL),
+            pinoHttp: [httpLoggerOptions(config.LOG_LEVEL), stream ?? stdoutDestination()],
           }),
         }),
       ],
