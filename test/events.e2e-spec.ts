@@ -60,7 +60,11 @@ describe('Domain events: outbox, relay, durable and in-process subscribers', () 
       eventId,
     ]);
     expect(rows[0].dispatched_at).not.toBeNull();
-    expect(await t.metrics()).toMatch(/outbox_events_dispatched_total\{type="FixturePinged"\} [1-9]/);
+    const metrics = await t.metrics();
+    expect(metrics).toMatch(/outbox_events_dispatched_total\{type="FixturePinged"\} [1-9]/);
+    expect(metrics).toMatch(
+      /bullmq_job_duration_seconds_count\{queue="domain-events",status="completed"\} [1-9]/,
+    );
   });
 
   it('never delivers an event whose transaction rolled back', async () => {

@@ -2,6 +2,7 @@
  * The real service plus the test fixture module, as a separate process: for tests that kill a
  * process, stop Redis under it, or run several replicas.
  */
+import '../../src/platform/tracing/tracing';
 import { createApp } from '../../src/bootstrap';
 import { configFromProcessEnv } from '../../src/platform/config/env';
 import { prepareDatabase } from '../../src/platform/database/prepare-database';
