@@ -1,27 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
 import request from 'supertest';
 import { mintToken } from '../src/platform/auth/tokens';
 import { startTestApp, TEST_JWT_SECRET } from './support/app';
-import { databaseUrlFor, testEnv } from './support/env';
+import { databaseUrlFor } from './support/env';
 import { connect } from './support/database';
-import { freePort, spawnService, stop } from './support/processes';
+import { freePort, serviceEnv, spawnService, stop } from './support/processes';
 import { waitFor } from './support/wait';
 
 describe('Starting and stopping the service as a new user would', () => {
   it('creates its database, migrates, is ready within 20 s, traces requests into logs, and exits 0 on SIGTERM', async () => {
     const name = `custops_boot_${randomBytes(4).toString('hex')}`;
     const port = await freePort();
-    const service = spawnService('main', {
-      DATABASE_URL: databaseUrlFor(name),
-      REDIS_URL: testEnv.redisUrl(),
-      REDIS_PREFIX: `t${randomBytes(4).toString('hex')}`,
-      JWT_SECRET: TEST_JWT_SECRET,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-    });
+    const service = spawnService('main', serviceEnv(databaseUrlFor(name), { PORT: String(port) }));
     const started = Date.now();
     try {
       await waitFor(
@@ -64,14 +56,14 @@ describe('Starting and stopping the service as a new user would', () => {
 describe('Tokens from an external identity provider (JWKS)', () => {
   let jwks: Server;
   let jwksUrl: string;
-  let providerKey: CryptoKey;
-  let strangerKey: CryptoKey;
+  let providerKey: KeyLike;
+  let strangerKey: KeyLike;
 
   beforeAll(async () => {
     const provider = await generateKeyPair('RS256');
     const stranger = await generateKeyPair('RS256');
-    providerKey = provider.privateKey as CryptoKey;
-    strangerKey = stranger.privateKey as CryptoKey;
+    providerKey = provider.privateKey;
+    strangerKey = stranger.privateKey;
     const jwk = { ...(await exportJWK(provider.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     jwks = createServer((_req, res) =>
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
@@ -85,7 +77,7 @@ describe('Tokens from an external identity provider (JWKS)', () => {
     const t = await startTestApp({ env: { JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://idp.test' } });
     try {
       const companyId = randomUUID();
-      const sign = (key: CryptoKey, issuer = 'https://idp.test') =>
+      const sign = (key: KeyLike, issuer = 'https://idp.test') =>
         new SignJWT({ company_id: companyId, roles: ['manager'] })
           .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
           .setSubject('idp-user-1')

@@ -1,11 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { mintToken } from '../src/platform/auth/tokens';
 import { startTestApp, TEST_JWT_SECRET } from './support/app';
 import { connect, createTestDatabase } from './support/database';
-import { testEnv } from './support/env';
 import { FixtureModule } from './support/fixture.module';
-import { freePort, spawnService, startRedisServer, stop } from './support/processes';
+import { freePort, serviceEnv, spawnService, startRedisServer, stop } from './support/processes';
 import { waitFor } from './support/wait';
 
 const deliveredCount = async (databaseUrl: string, eventId: string): Promise<number | undefined> => {
@@ -73,16 +72,7 @@ describe('Nothing committed is lost', () => {
   it('delivers an event committed by a process killed with SIGKILL before dispatch, after restart', async () => {
     const database = await createTestDatabase();
     const port = await freePort();
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: testEnv.redisUrl(),
-      REDIS_PREFIX: `t${randomBytes(4).toString('hex')}`,
-      JWT_SECRET: TEST_JWT_SECRET,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-    };
+    const env = serviceEnv(database.url, { PORT: String(port), LOG_LEVEL: 'warn' });
     // An api-role process commits but never dispatches: the relay belongs to the worker role.
     const api = spawnService('fixture', { ...env, APP_ROLE: 'api' });
     let worker: ReturnType<typeof spawnService> | undefined;
@@ -115,15 +105,7 @@ describe('Nothing committed is lost', () => {
 describe('Scheduled tasks across replicas, and graceful shutdown', () => {
   it('runs each tick once across two worker processes, which then exit 0 on SIGTERM', async () => {
     const database = await createTestDatabase();
-    const env = {
-      APP_ROLE: 'worker',
-      DATABASE_URL: database.url,
-      REDIS_URL: testEnv.redisUrl(),
-      REDIS_PREFIX: `t${randomBytes(4).toString('hex')}`,
-      METRICS_PORT: '0',
-      OUTBOX_PRUNE_INTERVAL_MS: '400',
-      LOG_LEVEL: 'info',
-    };
+    const env = serviceEnv(database.url, { APP_ROLE: 'worker', OUTBOX_PRUNE_INTERVAL_MS: '400' });
     const workers = [spawnService('main', env), spawnService('main', env)];
     try {
       const runs = () =>

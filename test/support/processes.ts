@@ -1,7 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { TEST_JWT_SECRET } from './app';
+import { testEnv } from './env';
 import { waitFor } from './wait';
 
 const ROOT = join(__dirname, '..', '..');
@@ -16,6 +19,22 @@ export interface ServiceProcess {
     predicate: (line: Record<string, unknown>) => boolean,
     what: string,
   ): Promise<Record<string, unknown>>;
+}
+
+/** The environment of a spawned service: the test Redis, its own key prefix, loopback, the test secret. */
+export function serviceEnv(
+  databaseUrl: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: testEnv.redisUrl(),
+    REDIS_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    HOST: '127.0.0.1',
+    METRICS_PORT: '0',
+    ...overrides,
+  };
 }
 
 /** Runs the service in its own process: the built `dist/src/main.js`, or the fixture entry point through swc. */
