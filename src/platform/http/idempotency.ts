@@ -7,6 +7,8 @@ import {
   NestInterceptor,
   RequestMethod,
   SetMetadata,
+  UseInterceptors,
+  applyDecorators,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
@@ -22,8 +24,13 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** A claim older than this with no stored response is taken to be a crashed attempt and may be retried. */
 const STALE_CLAIM_SECONDS = 60;
 
-/** Opts a POST into `Idempotency-Key`: same key + same body replays the first response. */
-export const Idempotent = (): MethodDecorator => SetMetadata(IDEMPOTENT, true);
+/**
+ * Opts a POST into `Idempotency-Key`: same key + same body replays the first response. The interceptor
+ * is bound to these routes only: a global interceptor would put Nest's interceptor chain (and its
+ * AsyncResource binding) on every request.
+ */
+export const Idempotent = (): MethodDecorator =>
+  applyDecorators(SetMetadata(IDEMPOTENT, true), UseInterceptors(IdempotencyInterceptor));
 
 interface StoredKey {
   request_hash: string;
