@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { CompaniesModule } from './modules/companies/companies.module';
+import { CustomersModule } from './modules/customers/customers.module';
+import { InvoicesModule } from './modules/invoices/invoices.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
@@ -14,7 +16,7 @@ import { QueueModule } from './platform/queue/queue.module';
 import { SchedulingModule } from './platform/scheduling/scheduling.module';
 
 /** The domain modules, in one list. */
-export const DOMAIN_MODULES: Type[] = [CompaniesModule];
+export const DOMAIN_MODULES: Type[] = [CompaniesModule, InvoicesModule, CustomersModule];
 
 export interface AppModuleOptions {
   config: AppConfig;

@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { ConfigModule } from './platform/config/config.module';
 import { configFromProcessEnv, loadDotEnv } from './platform/config/env';
+import { AppModule } from './app.module';
 import { ENTITIES } from './entities';
+import { CreateCustomerCommand } from './modules/customers/customers.cli';
+import { provideCliAppModule } from './platform/cli/cli-app';
 import {
   CLI_ENTITIES,
   DbCreateCommand,
@@ -27,6 +30,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  provideCliAppModule((appConfig) => AppModule.forRoot({ config: appConfig }));
+
   @Module({
     imports: [ConfigModule.forRoot(config)],
     providers: [
@@ -37,6 +42,7 @@ async function main(): Promise<void> {
       MigrateGenerateCommand,
       DbCreateCommand,
       TokenCommand,
+      CreateCustomerCommand,
     ],
   })
   class CliModule {}

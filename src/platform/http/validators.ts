@@ -1,0 +1,15 @@
+import { registerDecorator, ValidationOptions } from 'class-validator';
+
+/** The value serialises to at most `maxBytes` of JSON (open metadata must stay small). */
+export function IsSmallJson(maxBytes: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSmallJson',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `$property must be at most ${maxBytes} bytes of JSON`, ...options },
+      validator: {
+        validate: (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '') <= maxBytes,
+      },
+    });
+}
