@@ -13,7 +13,13 @@ async function main(): Promise<void> {
     app.route({
       method: route.method,
       url: route.url,
-      handler: (request) => route.handler(pool, request.params as Record<string, string>, request.body),
+      handler: (request) =>
+        route.handler(
+          pool,
+          request.params as Record<string, string>,
+          request.body,
+          request.query as Record<string, string>,
+        ),
     });
   }
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

@@ -3,7 +3,8 @@ import type { Pool } from 'pg';
 /** One request shape, sent by autocannon to the service or to the bare baseline. */
 export interface Target {
   method: 'GET' | 'POST' | 'PATCH';
-  path: string;
+  /** A fixed path, or one drawn per request (e.g. a random customer id). */
+  path: string | (() => string);
   headers?: Record<string, string>;
   body?: string;
 }
@@ -13,6 +14,8 @@ export interface BenchContext {
   companyId: string;
   token: string;
   pool: Pool;
+  /** Live customers of the bench company, to spread reads over. */
+  customerIds: string[];
 }
 
 /**
@@ -31,5 +34,10 @@ export interface Scenario {
 export interface BaselineRoute {
   method: 'GET' | 'POST' | 'PATCH';
   url: string;
-  handler(pool: Pool, params: Record<string, string>, body: unknown): Promise<unknown>;
+  handler(
+    pool: Pool,
+    params: Record<string, string>,
+    body: unknown,
+    query: Record<string, string>,
+  ): Promise<unknown>;
 }

@@ -1,6 +1,7 @@
 import type { BaselineRoute, Scenario } from '../scenario';
+import { customerBaselineRoutes, customerScenarios } from './customers';
 import { meBaselineRoutes, meScenario } from './me';
 
-/** Every scenario `npm run bench` measures; modules add theirs here. */
-export const SCENARIOS: Scenario[] = [meScenario];
-export const BASELINE_ROUTES: BaselineRoute[] = [...meBaselineRoutes];
+/** Every scenario `npm run bench` measures (BENCH_ONLY=<substring> picks some); modules add theirs here. */
+export const SCENARIOS: Scenario[] = [meScenario, ...customerScenarios];
+export const BASELINE_ROUTES: BaselineRoute[] = [...meBaselineRoutes, ...customerBaselineRoutes];

@@ -70,7 +70,6 @@ export class CustomersService {
         status: input.status ?? 'active',
         source,
         createdAt: now,
-        updatedAt: now,
       });
       await this.repository.appendAudit(manager, [
         this.audit(principal, created.id, 'customer', created.id, 'created', snapshot(created), now),
