@@ -144,13 +144,9 @@ async function main(): Promise<void> {
   const workerProcess = await start(
     [join(ROOT, 'dist', 'src', 'main.js')],
     { ...serviceEnv, APP_ROLE: 'worker', PORT: '0' },
-    '"Nest application successfully started"',
+    '"custops started"',
   );
-  const serviceProcess = await start(
-    [join(ROOT, 'dist', 'src', 'main.js')],
-    serviceEnv,
-    '"Nest application successfully started"',
-  );
+  const serviceProcess = await start([join(ROOT, 'dist', 'src', 'main.js')], serviceEnv, '"custops started"');
   const pool = new Pool({ connectionString: DATABASE_URL, max: 4 });
   const companyId = process.env.BENCH_COMPANY_ID ?? BENCH_COMPANY_ID;
   await seedBenchData(pool, companyId);

@@ -99,6 +99,8 @@ export async function seedBenchData(pool: Pool, companyId: string): Promise<void
   await pool.query(`INSERT INTO companies (id, name) VALUES ($1, 'Bench Co') ON CONFLICT (id) DO NOTHING`, [
     companyId,
   ]);
+  // Customers made by earlier runs' create scenario would change what list and search read.
+  await pool.query(`DELETE FROM customers WHERE company_id = $1 AND source = 'api'`, [companyId]);
   const [{ n }] = (
     await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM customers WHERE company_id = $1', [
       companyId,

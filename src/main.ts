@@ -1,5 +1,6 @@
 import { otelSdk } from './platform/tracing/tracing';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { createApp } from './bootstrap';
 import { AppConfig, ConfigError } from './platform/config/app-config';
 import { configFromProcessEnv, loadDotEnv } from './platform/config/env';
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
   } else {
     await app.init();
   }
+  const started = {
+    operation: 'app.start',
+    role: config.APP_ROLE,
+    port: config.runsApi ? config.PORT : null,
+  };
+  app.get(Logger).log({ ...started, message: 'custops started' }, 'main');
   handleSignals(app);
 }
 

@@ -25,6 +25,11 @@ export class CompaniesService {
     return this.companies.findById(principal.companyId);
   }
 
+  /** The company's display name, for messages; a placeholder when the tenant was never registered. */
+  async nameOf(companyId: string): Promise<string> {
+    return (await this.companies.findById(companyId))?.name ?? 'custops';
+  }
+
   /** A company by id; another tenant's id is answered exactly like a missing one. */
   async get(principal: Principal, id: string): Promise<Company> {
     const company = id === principal.companyId ? await this.companies.findById(id) : null;

@@ -220,6 +220,10 @@ export class CustomersRepository {
     return rows.map(toCustomer);
   }
 
+  primaryContact(companyId: string, customerId: string): Promise<CustomerContact | null> {
+    return this.contacts.findOne({ where: { companyId, customerId, isPrimary: true } });
+  }
+
   async hasPrimaryContact(manager: EntityManager, customerId: string): Promise<boolean> {
     return manager.getRepository(CustomerContact).exists({ where: { customerId, isPrimary: true } });
   }

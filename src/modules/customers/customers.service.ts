@@ -18,6 +18,14 @@ import { ChangeStatusDto, CreateCustomerDto, CustomerResponse, UpdateCustomerDto
 import type { ListCustomersQuery } from './dto/list-customers.query';
 import { Customer, CustomerSource } from './entities/customer.entity';
 
+export interface CustomerContactPoints {
+  customerId: string;
+  customerNumber: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
 /** Fields an update may change, with the entity property each maps to. */
 const UPDATABLE = {
   name: 'name',
@@ -98,6 +106,23 @@ export class CustomersService {
       : null;
     if (!customer) throw DomainException.notFound('Customer');
     return customer;
+  }
+
+  /**
+   * Where to reach a customer: the primary contact's email and phone, falling back to the customer's
+   * own. Undefined for a missing, deleted or erased customer. For the notifications module.
+   */
+  async contactPoints(companyId: string, customerId: string): Promise<CustomerContactPoints | undefined> {
+    const customer = await this.repository.findById(companyId, customerId);
+    if (!customer || customer.anonymizedAt) return undefined;
+    const primary = await this.repository.primaryContact(companyId, customerId);
+    return {
+      customerId,
+      customerNumber: customer.customerNumber,
+      name: primary?.name ?? customer.name,
+      email: primary?.email ?? customer.email,
+      phone: primary?.phone ?? customer.phone,
+    };
   }
 
   async list(principal: Principal, query: ListCustomersQuery): Promise<Page<CustomerResponse>> {

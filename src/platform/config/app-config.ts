@@ -164,6 +164,32 @@ export class AppConfig {
   @Min(1)
   METRICS_TENANT_LABEL_CAP = 100;
 
+  /** Outgoing mail (nodemailer URL form): smtp://user:pass@host:port, smtps:// for implicit TLS. */
+  @IsUrl({ protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true })
+  SMTP_URL = 'smtp://127.0.0.1:1025';
+
+  @IsString()
+  MAIL_FROM = 'custops <no-reply@custops.local>';
+
+  /** HTTP SMS provider endpoint; SMS deliveries fail (visibly) when unset. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  SMS_PROVIDER_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SMS_API_KEY?: string;
+
+  /** Let webhooks target loopback and private networks; defaults to on outside production only. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_TARGETS?: boolean;
+
+  get allowsPrivateWebhookTargets(): boolean {
+    return this.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? this.NODE_ENV !== 'production';
+  }
+
   get runsApi(): boolean {
     return this.APP_ROLE !== 'worker';
   }
@@ -182,7 +208,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       .filter((key) => env[key] !== undefined && env[key] !== '')
       .map((key) => [key, env[key]]),
   );
-  for (const key of ['JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE']) {
+  for (const key of [
+    'JWT_JWKS_URL',
+    'JWT_ISSUER',
+    'JWT_AUDIENCE',
+    'SMS_PROVIDER_URL',
+    'SMS_API_KEY',
+    'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+  ]) {
     if (env[key]) present[key] = env[key];
   }
   const config = plainToInstance(AppConfig, present);

@@ -4,11 +4,17 @@ import type { QueueName } from '../queue/queue-names';
 import type { DomainEvent, DomainEventType } from './domain-event';
 import { DOMAIN_EVENT_SUBSCRIBER, SubscriberMetadata } from './subscriptions';
 
+/** Which attempt of a durable delivery this is: a handler may record a final failure itself. */
+export interface DeliveryAttempt {
+  attempt: number;
+  maxAttempts: number;
+}
+
 export interface DurableSubscriber {
   name: string;
   queue: QueueName;
   types: DomainEventType[];
-  handle: (event: DomainEvent) => Promise<unknown>;
+  handle: (event: DomainEvent, attempt: DeliveryAttempt) => Promise<unknown>;
 }
 
 /** Finds every @OnDomainEvent method at boot and answers who must receive an event type. */
@@ -29,7 +35,7 @@ export class SubscriberRegistry implements OnModuleInit {
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
       const prototype = Object.getPrototypeOf(instance) as object;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = instance[methodName] as (event: DomainEvent) => Promise<unknown>;
+        const method = instance[methodName] as DurableSubscriber['handle'];
         const meta = this.reflector.get<SubscriberMetadata | undefined>(DOMAIN_EVENT_SUBSCRIBER, method);
         if (meta) this.add({ ...meta, handle: method.bind(instance) });
       }

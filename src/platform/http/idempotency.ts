@@ -16,6 +16,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { returnedRows } from '../database/rows';
 import { DomainException } from './domain-exception';
 import { PRINCIPAL, RawRequestContext } from './request-context';
 
@@ -143,10 +144,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         'A request with this Idempotency-Key is in progress; retry shortly',
       );
     }
-    const taken = await this.dataSource.query<unknown[]>(
-      `UPDATE idempotency_keys SET created_at = now() WHERE company_id = $1 AND key = $2 AND completed_at IS NULL
+    const taken = returnedRows(
+      await this.dataSource.query<unknown[]>(
+        `UPDATE idempotency_keys SET created_at = now() WHERE company_id = $1 AND key = $2 AND completed_at IS NULL
         AND created_at < now() - make_interval(secs => $3) RETURNING key`,
-      [companyId, key, STALE_CLAIM_SECONDS],
+        [companyId, key, STALE_CLAIM_SECONDS],
+      ),
     );
     if (taken.length === 0) {
       throw new DomainException(

@@ -4,6 +4,8 @@ export const QUEUES = {
   events: 'domain-events',
   /** Scheduled tasks: one job per tick, whatever the number of worker replicas. */
   scheduler: 'scheduled-tasks',
+  /** One job per notification delivery (notification × channel × recipient). */
+  notifications: 'notifications',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,5 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Processor, Queue, Worker } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { DEFAULT_JOB_OPTIONS } from './job-options';
 import { QUEUES, QueueName } from './queue-names';
@@ -18,7 +19,9 @@ export class QueueRegistry implements OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: QueueMetrics,
+    private readonly logger: PinoLogger,
   ) {
+    logger.setContext('queue');
     metrics.observeQueues(() => [...Object.values(QUEUES)].map((name) => this.queue(name)));
   }
 
@@ -46,6 +49,17 @@ export class QueueRegistry implements OnApplicationShutdown {
         return result;
       } catch (error) {
         stop('failed');
+        this.logger.warn(
+          {
+            operation: 'job.failed',
+            queue: name,
+            job: job.name,
+            job_id: job.id,
+            attempt: job.attemptsMade + 1,
+            err: error,
+          },
+          'job failed; BullMQ retries it while attempts remain',
+        );
         throw error;
       }
     };

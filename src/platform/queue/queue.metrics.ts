@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { JobType, Queue } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 
@@ -22,7 +22,7 @@ export class QueueMetrics {
       async collect() {
         await Promise.all(
           source().map(async (queue) => {
-            const counts = await withTimeout(queue.getJobCounts(...STATES));
+            const counts = await countJobs(queue, ...STATES);
             if (!counts) return; // Redis away: keep the last values rather than fail the scrape
             for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
           }),
@@ -46,6 +46,11 @@ export class QueueMetrics {
     const end = this.duration.startTimer({ queue });
     return (status) => end({ status });
   }
+}
+
+/** Job counts of a queue, or undefined when Redis does not answer within a second (never hangs a scrape). */
+export function countJobs(queue: Queue, ...states: JobType[]): Promise<Record<string, number> | undefined> {
+  return withTimeout(queue.getJobCounts(...states));
 }
 
 async function withTimeout<T>(promise: Promise<T>): Promise<T | undefined> {

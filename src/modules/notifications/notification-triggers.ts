@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { DomainEvent } from '../../platform/events/domain-event';
+import { OnDomainEvent } from '../../platform/events/subscriptions';
+import { CompaniesService } from '../companies/companies.service';
+import '../customers/customers.events';
+import { NotificationsRepository } from './notifications.repository';
+import { NotificationsService } from './notifications.service';
+
+/** The domain events companies may receive as webhooks. */
+export const WEBHOOK_EVENT_TYPES = [
+  'CustomerCreated',
+  'CustomerUpdated',
+  'CustomerDeleted',
+  'CustomerRestored',
+  'CustomerStatusChanged',
+] as const;
+
+/**
+ * What other modules' events turn into: durable subscribers, so an event committed is a notification
+ * requested, exactly once (the event id is the idempotency key).
+ */
+@Injectable()
+export class NotificationTriggers {
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly repository: NotificationsRepository,
+    private readonly companies: CompaniesService,
+  ) {}
+
+  /** Tell the customer their account status changed; a block is critical and ignores opt-outs. */
+  @OnDomainEvent('CustomerStatusChanged', { name: 'notifications.customer-status-changed' })
+  async customerStatusChanged(event: DomainEvent<'CustomerStatusChanged'>): Promise<void> {
+    if (!event.customer_id) return;
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'customer.status_changed',
+      severity: event.metadata.to_status === 'blocked' ? 'critical' : 'normal',
+      idempotencyKey: `event:${event.event_id}`,
+      data: {
+        company_name: await this.companies.nameOf(event.company_id),
+        from_status: event.metadata.from_status,
+        to_status: event.metadata.to_status,
+        reason: event.metadata.reason,
+      },
+      recipients: [{ kind: 'customer', id: event.customer_id }],
+    });
+  }
+
+  @OnDomainEvent([...WEBHOOK_EVENT_TYPES], { name: 'notifications.webhooks' })
+  async webhooks(event: DomainEvent): Promise<void> {
+    const endpoints = await this.repository.endpointsFor(event.company_id, event.type);
+    if (endpoints.length === 0) return;
+    await this.notifications.requestWebhooks({
+      companyId: event.company_id,
+      eventType: event.type,
+      idempotencyKey: `webhook:${event.event_id}`,
+      endpoints,
+      body: { ...event },
+    });
+  }
+}

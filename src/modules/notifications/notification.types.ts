@@ -1,0 +1,39 @@
+export const CHANNELS = ['email', 'sms', 'in_app', 'webhook'] as const;
+export type NotificationChannelName = (typeof CHANNELS)[number];
+
+export const RECIPIENT_KINDS = ['customer', 'user', 'webhook'] as const;
+export type RecipientKind = (typeof RECIPIENT_KINDS)[number];
+
+export const SEVERITIES = ['normal', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'suppressed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Who a notification is for; addresses are looked up (customers) or given (staff). */
+export type Recipient =
+  | { kind: 'customer'; id: string; channels?: NotificationChannelName[] }
+  | { kind: 'user'; id: string; email?: string; phone?: string; channels?: NotificationChannelName[] };
+
+/** What a channel sends: already rendered when the notification was requested. */
+export interface RenderedMessage {
+  subject?: string;
+  text: string;
+  html?: string;
+}
+
+export interface OutgoingDelivery {
+  id: string;
+  companyId: string;
+  type: string;
+  channel: NotificationChannelName;
+  recipientKind: RecipientKind;
+  recipientId: string;
+  address: string | null;
+  content: RenderedMessage;
+  data: Record<string, unknown>;
+}
+
+export interface SendResult {
+  providerMessageId: string | null;
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { CompaniesModule } from '../companies/companies.module';
+import { CustomersModule } from '../customers/customers.module';
+import { EmailChannel } from './channels/email.channel';
+import { InAppChannel } from './channels/in-app.channel';
+import { SmsChannel } from './channels/sms.channel';
+import { WebhookChannel } from './channels/webhook.channel';
+import { DeliveryProcessor } from './delivery.processor';
+import { NotificationTriggers } from './notification-triggers';
+import { NotificationsAdmin } from './notifications-admin.service';
+import { NotificationsController } from './notifications.controller';
+import { NotificationsMetrics } from './notifications.metrics';
+import { NotificationsRepository } from './notifications.repository';
+import { NotificationsService } from './notifications.service';
+import { TemplateRenderer } from './template-renderer';
+import { WebhooksController } from './webhooks.controller';
+
+@Module({
+  imports: [CustomersModule, CompaniesModule],
+  controllers: [NotificationsController, WebhooksController],
+  providers: [
+    NotificationsService,
+    NotificationsAdmin,
+    NotificationsRepository,
+    NotificationsMetrics,
+    TemplateRenderer,
+    DeliveryProcessor,
+    NotificationTriggers,
+    EmailChannel,
+    SmsChannel,
+    InAppChannel,
+    WebhookChannel,
+  ],
+  exports: [NotificationsService],
+})
+export class NotificationsModule {}
