@@ -43,6 +43,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 # dist/migrations must sit beside dist/src: the migrations glob is resolved relative to the compiled code.
 COPY --from=build /app/dist ./dist
+# Notification templates are read at run time (found by walking up from dist/).
+COPY templates ./templates
 
 # Files stay owned by root and read-only for the process: the service writes nothing to its own tree
 # (logs go to stdout). "node" is the unprivileged user (uid 1000) that the official image ships.

@@ -12,6 +12,7 @@ import { Client, Pool } from 'pg';
 import { mintToken } from '../src/platform/auth/tokens';
 import type { BenchContext, Scenario, Target } from './scenario';
 import { SCENARIOS } from './scenarios';
+import { DrainResult, measureDrain } from './drain';
 import { sampleCustomerIds, seedBenchData } from './seed';
 
 const ROOT = join(__dirname, '..');
@@ -160,10 +161,21 @@ async function main(): Promise<void> {
   const context: BenchContext = { companyId, token, pool, customerIds };
 
   const results = [];
+  let drain: DrainResult | undefined;
   try {
     for (const scenario of SCENARIOS.filter((s) => !ONLY || s.name.includes(ONLY))) {
       process.stderr.write(`bench: ${scenario.name}\n`);
       results.push(await runScenario(scenario, context));
+    }
+    if (!ONLY || 'notifications drain'.includes(ONLY)) {
+      process.stderr.write('bench: notifications drain\n');
+      drain = await measureDrain(
+        `http://127.0.0.1:${SERVICE_PORT}`,
+        token,
+        pool,
+        process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        serviceEnv.REDIS_PREFIX,
+      );
     }
   } finally {
     serviceProcess.kill('SIGTERM');
@@ -186,6 +198,13 @@ async function main(): Promise<void> {
         `${fmt(r.service.low_load_p97_5_ms)} / ${fmt(r.baseline.low_load_p97_5_ms)} | ${goal} |`,
     );
   }
+  if (drain) {
+    console.log(
+      `\nNotifications drain: ${drain.notifications} in-app notifications queued through POST /v1/notifications, ` +
+        `${fmt(drain.service_per_second, 0)}/s delivered; bare BullMQ job + insert baseline ${fmt(drain.baseline_per_second, 0)}/s; ` +
+        `ratio ${fmt(drain.ratio, 2)}`,
+    );
+  }
   const errors = results.reduce((sum, r) => sum + r.service.errors + r.baseline.errors, 0);
   if (errors > 0)
     console.log(`\n${errors} requests failed or answered non-2xx: the figures above are suspect`);
@@ -193,7 +212,11 @@ async function main(): Promise<void> {
   const file = join(__dirname, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, results }, null, 2),
+    JSON.stringify(
+      { connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, results, drain },
+      null,
+      2,
+    ),
   );
   console.log(`\nwrote ${file}`);
 }

@@ -6,12 +6,13 @@ import { OnDomainEvent } from '../../platform/events/subscriptions';
 import { QUEUES } from '../../platform/queue/queue-names';
 import { NotificationChannel, PermanentDeliveryError } from './channels/channel';
 import { EmailChannel } from './channels/email.channel';
-import { InAppChannel } from './channels/in-app.channel';
 import { SmsChannel } from './channels/sms.channel';
 import { WebhookChannel } from './channels/webhook.channel';
 import type { NotificationChannelName } from './notification.types';
 import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsRepository } from './notifications.repository';
+
+type ExternalChannel = Exclude<NotificationChannelName, 'in_app'>;
 
 /**
  * Sends one delivery per job (notification × channel × recipient). The claim in PostgreSQL makes a
@@ -20,7 +21,7 @@ import { NotificationsRepository } from './notifications.repository';
  */
 @Injectable()
 export class DeliveryProcessor {
-  private readonly channels: Record<NotificationChannelName, NotificationChannel>;
+  private readonly channels: Record<ExternalChannel, NotificationChannel>;
 
   constructor(
     private readonly repository: NotificationsRepository,
@@ -28,17 +29,17 @@ export class DeliveryProcessor {
     private readonly logger: PinoLogger,
     email: EmailChannel,
     sms: SmsChannel,
-    inApp: InAppChannel,
     webhook: WebhookChannel,
   ) {
     logger.setContext(DeliveryProcessor.name);
-    this.channels = { email, sms, in_app: inApp, webhook };
+    this.channels = { email, sms, webhook };
   }
 
   @OnDomainEvent('NotificationDeliveryQueued', { name: 'notifications.deliver', queue: QUEUES.notifications })
   async deliver(event: DomainEvent<'NotificationDeliveryQueued'>, attempt: DeliveryAttempt): Promise<void> {
+    if (event.metadata.channel === 'in_app') return this.deliverInApp(event.metadata.delivery_id, attempt);
     const delivery = await this.repository.claim(event.metadata.delivery_id);
-    if (!delivery) return;
+    if (!delivery || delivery.channel === 'in_app') return;
     const log = {
       operation: 'notification.deliver',
       company_id: delivery.companyId,
@@ -49,33 +50,27 @@ export class DeliveryProcessor {
     };
     const stop = this.metrics.timer(delivery.channel);
     const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
+    const durationMs = () => Math.round(performance.now() - started);
     try {
       const result = await this.channels[delivery.channel].send(delivery);
       stop();
-      await this.repository.markSent(delivery.id, result.providerMessageId);
-      await this.repository.recordAttempt(
-        delivery.companyId,
-        delivery.id,
-        attempt.attempt,
-        'sent',
-        null,
-        elapsed(),
-      );
+      await this.repository.recordOutcome(delivery.id, {
+        status: 'sent',
+        attempt: attempt.attempt,
+        durationMs: durationMs(),
+        providerMessageId: result.providerMessageId,
+      });
       this.metrics.outcome(delivery.channel, delivery.type, 'sent');
       this.logger.info(log, 'Notification delivered');
     } catch (error) {
       const message = (error as Error).message;
       const final = error instanceof PermanentDeliveryError || attempt.attempt >= attempt.maxAttempts;
-      await this.repository.markUnsent(delivery.id, final ? 'failed' : 'queued', message);
-      await this.repository.recordAttempt(
-        delivery.companyId,
-        delivery.id,
-        attempt.attempt,
-        final ? 'failed' : 'retry',
-        message,
-        elapsed(),
-      );
+      await this.repository.recordOutcome(delivery.id, {
+        status: final ? 'failed' : 'queued',
+        attempt: attempt.attempt,
+        durationMs: durationMs(),
+        error: message,
+      });
       if (final) {
         this.metrics.outcome(delivery.channel, delivery.type, 'failed');
         this.logger.error({ ...log, err: error }, 'Notification delivery failed');
@@ -84,5 +79,33 @@ export class DeliveryProcessor {
       this.logger.warn({ ...log, err: error }, 'Notification delivery will be retried');
       throw error;
     }
+  }
+
+  /**
+   * In-app delivery is a row in the recipient's inbox, so claim, inbox entry and status commit together:
+   * one transaction, and no window in which the entry exists but the delivery is not marked sent.
+   */
+  private async deliverInApp(deliveryId: string, attempt: DeliveryAttempt): Promise<void> {
+    const stop = this.metrics.timer('in_app');
+    const started = performance.now();
+    const delivered = await this.repository.transaction(async (manager) => {
+      const delivery = await this.repository.claim(deliveryId, manager);
+      if (!delivery) return undefined;
+      const inboxId = await this.repository.insertInApp(delivery, manager);
+      await this.repository.recordOutcome(
+        delivery.id,
+        {
+          status: 'sent',
+          attempt: attempt.attempt,
+          durationMs: Math.round(performance.now() - started),
+          providerMessageId: inboxId,
+        },
+        manager,
+      );
+      return delivery;
+    });
+    if (!delivered) return;
+    stop();
+    this.metrics.outcome('in_app', delivered.type, 'sent');
   }
 }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { CompaniesModule } from '../companies/companies.module';
 import { CustomersModule } from '../customers/customers.module';
 import { EmailChannel } from './channels/email.channel';
-import { InAppChannel } from './channels/in-app.channel';
 import { SmsChannel } from './channels/sms.channel';
 import { WebhookChannel } from './channels/webhook.channel';
 import { DeliveryProcessor } from './delivery.processor';
@@ -28,7 +27,6 @@ import { WebhooksController } from './webhooks.controller';
     NotificationTriggers,
     EmailChannel,
     SmsChannel,
-    InAppChannel,
     WebhookChannel,
   ],
   exports: [NotificationsService],

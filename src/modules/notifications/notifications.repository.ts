@@ -145,17 +145,22 @@ export class NotificationsRepository {
     );
   }
 
+  /** Opt-outs of many recipients in one query: `kind:id` → the channels they opted out of. */
   async optedOutChannels(
     companyId: string,
-    kind: RecipientKind,
-    id: string,
-  ): Promise<Set<NotificationChannelName>> {
-    const rows = await this.dataSource.query<Array<{ channel: NotificationChannelName }>>(
-      `SELECT channel FROM notification_preferences
-        WHERE company_id = $1 AND recipient_kind = $2 AND recipient_id = $3 AND opted_out`,
-      [companyId, kind, id],
+    recipients: Array<{ kind: RecipientKind; id: string }>,
+  ): Promise<Map<string, Set<NotificationChannelName>>> {
+    const rows = await this.dataSource.query<Array<{ key: string; channel: NotificationChannelName }>>(
+      `SELECT p.recipient_kind || ':' || p.recipient_id AS key, p.channel
+         FROM notification_preferences p
+         JOIN unnest($2::text[], $3::text[]) AS r(kind, id) ON p.recipient_kind = r.kind AND p.recipient_id = r.id
+        WHERE p.company_id = $1 AND p.opted_out`,
+      [companyId, recipients.map((r) => r.kind), recipients.map((r) => r.id)],
     );
-    return new Set(rows.map((row) => row.channel));
+    const byRecipient = new Map<string, Set<NotificationChannelName>>();
+    for (const row of rows)
+      byRecipient.set(row.key, (byRecipient.get(row.key) ?? new Set()).add(row.channel));
+    return byRecipient;
   }
 
   async setPreference(
@@ -178,9 +183,12 @@ export class NotificationsRepository {
    * Takes a queued delivery for sending (attempts + 1). Undefined when it was already sent, failed,
    * suppressed or is being sent by someone else: a retried or replayed job then sends nothing.
    */
-  async claim(deliveryId: string): Promise<OutgoingDelivery | undefined> {
+  async claim(
+    deliveryId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<OutgoingDelivery | undefined> {
     const [row] = returnedRows(
-      await this.dataSource.query<
+      await manager.query<
         Array<{
           id: string;
           company_id: string;
@@ -216,35 +224,37 @@ export class NotificationsRepository {
     };
   }
 
-  async markSent(deliveryId: string, providerMessageId: string | null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notification_deliveries
-          SET status = 'sent', provider_message_id = $2, last_error = NULL, sent_at = now(), updated_at = now()
-        WHERE id = $1`,
-      [deliveryId, providerMessageId],
-    );
-  }
-
-  /** Back to queued (another attempt follows) or failed (no attempt left, or retrying cannot help). */
-  async markUnsent(deliveryId: string, status: 'queued' | 'failed', error: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notification_deliveries SET status = $2, last_error = $3, updated_at = now() WHERE id = $1`,
-      [deliveryId, status, error.slice(0, 1000)],
-    );
-  }
-
-  async recordAttempt(
-    companyId: string,
+  /** Records the outcome of an attempt: the delivery's status and the attempt log, in one statement. */
+  async recordOutcome(
     deliveryId: string,
-    attempt: number,
-    outcome: 'sent' | 'retry' | 'failed',
-    error: string | null,
-    durationMs: number,
+    outcome: {
+      status: 'sent' | 'queued' | 'failed';
+      attempt: number;
+      durationMs: number;
+      providerMessageId?: string | null;
+      error?: string;
+    },
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO notification_delivery_attempts (company_id, delivery_id, attempt, outcome, error, duration_ms)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [companyId, deliveryId, attempt, outcome, error?.slice(0, 1000) ?? null, durationMs],
+    const error = outcome.error?.slice(0, 1000) ?? null;
+    await manager.query(
+      `WITH updated AS (
+         UPDATE notification_deliveries
+            SET status = $2, last_error = $3, updated_at = now(),
+                provider_message_id = CASE WHEN $2 = 'sent' THEN $4 ELSE provider_message_id END,
+                sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
+          WHERE id = $1
+          RETURNING company_id, id)
+       INSERT INTO notification_delivery_attempts (company_id, delivery_id, attempt, outcome, error, duration_ms)
+       SELECT company_id, id, $5, CASE $2 WHEN 'queued' THEN 'retry' ELSE $2 END, $3, $6 FROM updated`,
+      [
+        deliveryId,
+        outcome.status,
+        error,
+        outcome.providerMessageId ?? null,
+        outcome.attempt,
+        outcome.durationMs,
+      ],
     );
   }
 
@@ -317,8 +327,11 @@ export class NotificationsRepository {
   }
 
   /** Idempotent: the same delivery stores one inbox entry however often it is sent. */
-  async insertInApp(delivery: OutgoingDelivery): Promise<string> {
-    const [row] = await this.dataSource.query<Array<{ id: string }>>(
+  async insertInApp(
+    delivery: OutgoingDelivery,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string> {
+    const [row] = await manager.query<Array<{ id: string }>>(
       `INSERT INTO in_app_notifications (company_id, delivery_id, recipient_kind, recipient_id, type, title, body)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (delivery_id) DO UPDATE SET delivery_id = EXCLUDED.delivery_id

@@ -70,8 +70,12 @@ export class NotificationsService {
       );
     }
     const severity = input.severity ?? 'normal';
+    const optOuts = await this.repository.optedOutChannels(input.companyId, input.recipients);
     const planned: NewDelivery[] = [];
-    for (const recipient of input.recipients) planned.push(...(await this.plan(input, recipient, severity)));
+    for (const recipient of input.recipients) {
+      const optedOut = optOuts.get(`${recipient.kind}:${recipient.id}`) ?? new Set<NotificationChannelName>();
+      planned.push(...(await this.plan(input, recipient, severity, optedOut)));
+    }
     return this.store(
       input.companyId,
       input.type,
@@ -169,9 +173,9 @@ export class NotificationsService {
     input: NotificationRequest,
     recipient: Recipient,
     severity: Severity,
+    optedOut: Set<NotificationChannelName>,
   ): Promise<NewDelivery[]> {
     const target = await this.resolve(input.companyId, recipient);
-    const optedOut = await this.repository.optedOutChannels(input.companyId, recipient.kind, recipient.id);
     const deliveries: NewDelivery[] = [];
     for (const channel of target.channels) {
       if (!this.templates.supports(input.type, channel)) continue;
