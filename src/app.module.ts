@@ -4,6 +4,7 @@ import { CompaniesModule } from './modules/companies/companies.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { InvoicesModule } from './modules/invoices/invoices.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { StaffModule } from './modules/staff/staff.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
@@ -17,7 +18,13 @@ import { QueueModule } from './platform/queue/queue.module';
 import { SchedulingModule } from './platform/scheduling/scheduling.module';
 
 /** The domain modules, in one list. */
-export const DOMAIN_MODULES: Type[] = [CompaniesModule, InvoicesModule, CustomersModule, NotificationsModule];
+export const DOMAIN_MODULES: Type[] = [
+  CompaniesModule,
+  InvoicesModule,
+  CustomersModule,
+  StaffModule,
+  NotificationsModule,
+];
 
 export interface AppModuleOptions {
   config: AppConfig;

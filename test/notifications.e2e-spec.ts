@@ -327,6 +327,65 @@ describe('Notifications', () => {
     await request(t.url).delete(`/v1/webhooks/${registered.body.id}`).set(as('admin')).expect(204);
   });
 
+  it('addresses staff by role within a department, with addresses from the staff directory', async () => {
+    const staff = [
+      ['mgr-billing-1', 'manager', 'billing'],
+      ['mgr-billing-2', 'manager', 'billing'],
+      ['mgr-support', 'manager', 'support'],
+      ['agent-billing', 'agent', 'billing'],
+    ];
+    for (const [id, role, department] of staff) {
+      await request(t.url)
+        .put(`/v1/staff/${id}`)
+        .set(as('admin'))
+        .send({ name: id, email: `${id}@acme.test`, roles: [role], department })
+        .expect(200);
+    }
+    await request(t.url)
+      .put('/v1/staff/x')
+      .set(as('manager'))
+      .send({ name: 'x', roles: ['agent'] })
+      .expect(403);
+    await request(t.url)
+      .put('/v1/staff/x')
+      .set(as('admin'))
+      .send({ name: 'x', roles: ['overlord'] })
+      .expect(400);
+    const listed = await request(t.url)
+      .get('/v1/staff?department=billing&role=manager')
+      .set(as('viewer'))
+      .expect(200);
+    expect(listed.body.data.map((m: { user_id: string }) => m.user_id)).toEqual([
+      'mgr-billing-1',
+      'mgr-billing-2',
+    ]);
+
+    const res = await request(t.url)
+      .post('/v1/notifications')
+      .set(as('admin'))
+      .send({
+        type: 'maintenance.scheduled',
+        severity: 'critical',
+        data: {
+          severity: 'critical',
+          service: 'payments',
+          starts_at: '02:00',
+          ends_at: '03:00',
+          message: 'Billing managers only.',
+        },
+        recipients: [{ kind: 'role', role: 'manager', department: 'billing', channels: ['email'] }],
+      })
+      .expect(202);
+    expect(res.body.deliveries).toHaveLength(2);
+    for (const id of ['mgr-billing-1', 'mgr-billing-2']) {
+      await waitFor(() => smtp.messages.find((m) => JSON.stringify(m.to).includes(`${id}@acme.test`)), {
+        what: `email to ${id}`,
+      });
+    }
+    expect(smtp.messages.some((m) => JSON.stringify(m.to).includes('mgr-support@acme.test'))).toBe(false);
+    expect(smtp.messages.some((m) => JSON.stringify(m.to).includes('agent-billing@acme.test'))).toBe(false);
+  });
+
   it('refuses bad input with a clear 4xx problem', async () => {
     const send = (body: Record<string, unknown>) =>
       request(t.url).post('/v1/notifications').set(as('manager')).send(body);

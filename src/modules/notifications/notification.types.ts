@@ -10,10 +10,18 @@ export type Severity = (typeof SEVERITIES)[number];
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'suppressed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** Who a notification is for; addresses are looked up (customers) or given (staff). */
+/** One person a notification is for; customers' and staff's addresses come from their directories. */
 export type Recipient =
   | { kind: 'customer'; id: string; channels?: NotificationChannelName[] }
   | { kind: 'user'; id: string; email?: string; phone?: string; channels?: NotificationChannelName[] };
+
+/** Everyone with a staff role, optionally within one department (e.g. managers of billing). */
+export interface RoleRecipient {
+  kind: 'role';
+  role: string;
+  department?: string;
+  channels?: NotificationChannelName[];
+}
 
 /** What a channel sends: already rendered when the notification was requested. */
 export interface RenderedMessage {

@@ -15,7 +15,7 @@ import type {
   RequestNotificationDto,
 } from './dto/notification.dto';
 import { WEBHOOK_EVENT_TYPES } from './notification-triggers';
-import type { DeliveryStatus, RecipientKind } from './notification.types';
+import type { DeliveryStatus, Recipient, RecipientKind, RoleRecipient } from './notification.types';
 import { DeliveryRow, InboxRow, NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
@@ -68,7 +68,13 @@ export class NotificationsAdmin {
       severity: body.severity,
       idempotencyKey: `request:${randomUUID()}`,
       data: body.data,
-      recipients: body.recipients,
+      recipients: body.recipients.map((r): Recipient | RoleRecipient =>
+        r.kind === 'role'
+          ? { kind: 'role', role: r.role ?? '', department: r.department, channels: r.channels }
+          : r.kind === 'user'
+            ? { kind: 'user', id: r.id, email: r.email, phone: r.phone, channels: r.channels }
+            : { kind: 'customer', id: r.id, channels: r.channels },
+      ),
     });
     return { notification_id: result.notificationId, deliveries: result.deliveries };
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CompaniesModule } from '../companies/companies.module';
 import { CustomersModule } from '../customers/customers.module';
+import { StaffModule } from '../staff/staff.module';
 import { EmailChannel } from './channels/email.channel';
 import { SmsChannel } from './channels/sms.channel';
 import { WebhookChannel } from './channels/webhook.channel';
@@ -15,7 +16,7 @@ import { TemplateRenderer } from './template-renderer';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
-  imports: [CustomersModule, CompaniesModule],
+  imports: [CustomersModule, CompaniesModule, StaffModule],
   controllers: [NotificationsController, WebhooksController],
   providers: [
     NotificationsService,

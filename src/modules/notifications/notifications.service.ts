@@ -5,10 +5,17 @@ import { Clock } from '../../platform/clock/clock';
 import { EventBus } from '../../platform/events/event-bus';
 import { DomainException } from '../../platform/http/domain-exception';
 import { CustomersService } from '../customers/customers.service';
+import { StaffService } from '../staff/staff.service';
 import { toE164 } from './channels/sms.channel';
 import { NewDelivery, NotificationsRepository } from './notifications.repository';
 import { NotificationsMetrics } from './notifications.metrics';
-import type { NotificationChannelName, Recipient, RenderedMessage, Severity } from './notification.types';
+import type {
+  NotificationChannelName,
+  Recipient,
+  RenderedMessage,
+  RoleRecipient,
+  Severity,
+} from './notification.types';
 import { TemplateRenderer } from './template-renderer';
 import './notifications.events';
 
@@ -21,7 +28,7 @@ export interface NotificationRequest {
   /** Same key, same company: the request is answered once (a retried job or replay adds nothing). */
   idempotencyKey: string;
   data: Record<string, unknown>;
-  recipients: Recipient[];
+  recipients: Array<Recipient | RoleRecipient>;
 }
 
 export interface WebhookRequest {
@@ -49,6 +56,7 @@ export class NotificationsService {
     private readonly repository: NotificationsRepository,
     private readonly templates: TemplateRenderer,
     private readonly customers: CustomersService,
+    private readonly staff: StaffService,
     private readonly events: EventBus,
     private readonly metrics: NotificationsMetrics,
     private readonly clock: Clock,
@@ -70,9 +78,10 @@ export class NotificationsService {
       );
     }
     const severity = input.severity ?? 'normal';
-    const optOuts = await this.repository.optedOutChannels(input.companyId, input.recipients);
+    const recipients = await this.expandStaff(input.companyId, input.recipients);
+    const optOuts = await this.repository.optedOutChannels(input.companyId, recipients);
     const planned: NewDelivery[] = [];
-    for (const recipient of input.recipients) {
+    for (const recipient of recipients) {
       const optedOut = optOuts.get(`${recipient.kind}:${recipient.id}`) ?? new Set<NotificationChannelName>();
       planned.push(...(await this.plan(input, recipient, severity, optedOut)));
     }
@@ -166,6 +175,49 @@ export class NotificationsService {
       'Notification requested',
     );
     return result;
+  }
+
+  /**
+   * Role recipients become the staff members holding the role (in the department, if given); staff
+   * users get the email and phone of their directory entry unless the request gave them. One query.
+   */
+  private async expandStaff(
+    companyId: string,
+    recipients: Array<Recipient | RoleRecipient>,
+  ): Promise<Recipient[]> {
+    const userIds = recipients.flatMap((r) => (r.kind === 'user' ? [r.id] : []));
+    const directory = new Map(
+      (userIds.length ? await this.staff.find(companyId, { userIds }) : []).map((m) => [m.user_id, m]),
+    );
+    const expanded = new Map<string, Recipient>();
+    for (const recipient of recipients) {
+      if (recipient.kind === 'customer') {
+        expanded.set(`customer:${recipient.id}`, recipient);
+      } else if (recipient.kind === 'user') {
+        const member = directory.get(recipient.id);
+        expanded.set(`user:${recipient.id}`, {
+          ...recipient,
+          email: recipient.email ?? member?.email ?? undefined,
+          phone: recipient.phone ?? member?.phone ?? undefined,
+        });
+      } else {
+        const members = await this.staff.find(companyId, {
+          role: recipient.role,
+          department: recipient.department,
+        });
+        for (const member of members) {
+          if (expanded.has(`user:${member.user_id}`)) continue;
+          expanded.set(`user:${member.user_id}`, {
+            kind: 'user',
+            id: member.user_id,
+            email: member.email ?? undefined,
+            phone: member.phone ?? undefined,
+            channels: recipient.channels,
+          });
+        }
+      }
+    }
+    return [...expanded.values()];
   }
 
   /** The deliveries one recipient gets: its channels, each rendered, suppressed if opted out. */

@@ -1,5 +1,8 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
+/** A phone number as people write it: optional +, separators, 7 to 15 digits. */
+export const PHONE_PATTERN = /^\+?(?:[\s().-]*\d){7,15}[\s().-]*$/;
+
 /** The value serialises to at most `maxBytes` of JSON (open metadata must stay small). */
 export function IsSmallJson(maxBytes: number, options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>

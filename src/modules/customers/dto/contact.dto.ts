@@ -11,7 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { CONTACT_TYPES, ContactType, CustomerContact } from '../entities/customer-contact.entity';
-import { PHONE_PATTERN } from './customer.dto';
+import { PHONE_PATTERN } from '../../../platform/http/validators';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 

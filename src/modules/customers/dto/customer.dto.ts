@@ -15,13 +15,11 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsSmallJson } from '../../../platform/http/validators';
+import { IsSmallJson, PHONE_PATTERN } from '../../../platform/http/validators';
 import type { BillingAddress, Customer, CustomerSource } from '../entities/customer.entity';
 import { CUSTOMER_STATUSES } from '../entities/customer.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** Digits with an optional leading +, spaces, dots, dashes and parentheses: 7 to 15 digits in all. */
-export const PHONE_PATTERN = /^\+?(?:[\s().-]*\d){7,15}[\s().-]*$/;
 const TAG_PATTERN = /^[a-z0-9][a-z0-9_:-]{0,49}$/;
 
 export class BillingAddressDto implements BillingAddress {

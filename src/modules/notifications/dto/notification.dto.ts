@@ -12,8 +12,10 @@ import {
   IsString,
   Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { STAFF_ROLES } from '../../../platform/auth/principal';
 import { PageQuery } from '../../../platform/http/pagination';
 import { IsSmallJson } from '../../../platform/http/validators';
 import {
@@ -25,14 +27,25 @@ import {
 } from '../notification.types';
 
 export class RecipientDto {
-  @ApiProperty({ enum: ['customer', 'user'] })
-  @IsIn(['customer', 'user'])
-  kind!: 'customer' | 'user';
+  @ApiProperty({ enum: ['customer', 'user', 'role'] })
+  @IsIn(['customer', 'user', 'role'])
+  kind!: 'customer' | 'user' | 'role';
 
-  @ApiProperty({ description: 'customer id (uuid) or staff user id' })
+  @ApiPropertyOptional({ description: 'customer id (uuid) or staff user id; not for kind role' })
+  @ValidateIf((recipient: RecipientDto) => recipient.kind !== 'role')
   @IsString()
   @Matches(/^[\w.:@-]{1,128}$/)
   id!: string;
+
+  @ApiPropertyOptional({ enum: STAFF_ROLES, description: 'kind role: everyone with this staff role' })
+  @ValidateIf((recipient: RecipientDto) => recipient.kind === 'role')
+  @IsIn(STAFF_ROLES)
+  role?: string;
+
+  @ApiPropertyOptional({ description: 'kind role: only this department' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,49}$/)
+  department?: string;
 
   @ApiPropertyOptional({ description: 'staff users only' })
   @IsOptional()
