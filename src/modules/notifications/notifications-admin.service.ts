@@ -16,7 +16,7 @@ import type {
 } from './dto/notification.dto';
 import { WEBHOOK_EVENT_TYPES } from './notification-triggers';
 import type { DeliveryStatus, Recipient, RecipientKind, RoleRecipient } from './notification.types';
-import { DeliveryRow, InboxRow, NotificationsRepository } from './notifications.repository';
+import { AttemptRow, DeliveryRow, InboxRow, NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
 const isStaff = (principal: Principal): boolean => principal.roles.some((role) => STAFF_ROLES.includes(role));
@@ -26,6 +26,17 @@ function inboxOwner(principal: Principal): { kind: RecipientKind; id: string } {
   if (!isStaff(principal) && principal.customerId) return { kind: 'customer', id: principal.customerId };
   return { kind: 'user', id: principal.userId };
 }
+
+/** Keyset position of inbox entries and deliveries: newest first. */
+const byCreatedAt = (row: { created_at: Date; id: string }) => ({
+  at: new Date(row.created_at).toISOString(),
+  id: row.id,
+});
+
+const attemptItem = (attempt: AttemptRow) => ({
+  ...attempt,
+  attempted_at: new Date(attempt.attempted_at).toISOString(),
+});
 
 const inboxItem = (row: InboxRow) => ({
   id: row.id,
@@ -90,12 +101,7 @@ export class NotificationsAdmin {
       query.limit,
       after,
     );
-    return toPage(
-      rows,
-      query.limit,
-      (row) => ({ at: new Date(row.created_at).toISOString(), id: row.id }),
-      inboxItem,
-    );
+    return toPage(rows, query.limit, byCreatedAt, inboxItem);
   }
 
   async read(principal: Principal, id: string) {
@@ -148,12 +154,7 @@ export class NotificationsAdmin {
       query.limit,
       after,
     );
-    return toPage(
-      rows,
-      query.limit,
-      (row) => ({ at: new Date(row.created_at).toISOString(), id: row.id }),
-      deliveryItem,
-    );
+    return toPage(rows, query.limit, byCreatedAt, deliveryItem);
   }
 
   async delivery(principal: Principal, id: string) {
@@ -162,7 +163,7 @@ export class NotificationsAdmin {
     const attempts = await this.repository.listAttempts(principal.companyId, id);
     return {
       ...deliveryItem(row),
-      attempts_log: attempts.map((a) => ({ ...a, attempted_at: new Date(a.attempted_at).toISOString() })),
+      attempts_log: attempts.map(attemptItem),
     };
   }
 
@@ -243,16 +244,16 @@ export class NotificationsAdmin {
       { recipientKind: 'webhook', recipientId: id },
       200,
     );
+    const page = rows.slice(0, 200);
+    const attempts = await this.repository.listAttemptsOf(
+      principal.companyId,
+      page.map((row) => row.id),
+    );
     return {
-      data: await Promise.all(
-        rows.slice(0, 200).map(async (row) => ({
-          ...deliveryItem(row),
-          attempts_log: (await this.repository.listAttempts(principal.companyId, row.id)).map((a) => ({
-            ...a,
-            attempted_at: new Date(a.attempted_at).toISOString(),
-          })),
-        })),
-      ),
+      data: page.map((row) => ({
+        ...deliveryItem(row),
+        attempts_log: (attempts.get(row.id) ?? []).map(attemptItem),
+      })),
     };
   }
 }

@@ -258,6 +258,20 @@ export class NotificationsRepository {
     );
   }
 
+  /** The attempts of many deliveries in one query, by delivery id. */
+  async listAttemptsOf(companyId: string, deliveryIds: string[]): Promise<Map<string, AttemptRow[]>> {
+    const rows = await this.dataSource.query<Array<AttemptRow & { delivery_id: string }>>(
+      `SELECT delivery_id, attempt, outcome, error, duration_ms, attempted_at FROM notification_delivery_attempts
+        WHERE company_id = $1 AND delivery_id = ANY ($2::uuid[]) ORDER BY id`,
+      [companyId, deliveryIds],
+    );
+    const byDelivery = new Map<string, AttemptRow[]>();
+    for (const { delivery_id: deliveryId, ...attempt } of rows) {
+      byDelivery.set(deliveryId, [...(byDelivery.get(deliveryId) ?? []), attempt]);
+    }
+    return byDelivery;
+  }
+
   listAttempts(companyId: string, deliveryId: string): Promise<AttemptRow[]> {
     return this.dataSource.query<AttemptRow[]>(
       `SELECT attempt, outcome, error, duration_ms, attempted_at FROM notification_delivery_attempts
