@@ -100,7 +100,10 @@ export async function seedBenchData(pool: Pool, companyId: string): Promise<void
     companyId,
   ]);
   // Customers made by earlier runs' create scenario would change what list and search read.
-  await pool.query(`DELETE FROM customers WHERE company_id = $1 AND source = 'api'`, [companyId]);
+  const removed = await pool.query(`DELETE FROM customers WHERE company_id = $1 AND source = 'api'`, [
+    companyId,
+  ]);
+  if (removed.rowCount) await pool.query('VACUUM (ANALYZE) customers');
   const [{ n }] = (
     await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM customers WHERE company_id = $1', [
       companyId,
