@@ -5,6 +5,7 @@ import { CustomersModule } from './modules/customers/customers.module';
 import { InvoicesModule } from './modules/invoices/invoices.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { StaffModule } from './modules/staff/staff.module';
+import { TicketsModule } from './modules/tickets/tickets.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
@@ -24,6 +25,7 @@ export const DOMAIN_MODULES: Type[] = [
   CustomersModule,
   StaffModule,
   NotificationsModule,
+  TicketsModule,
 ];
 
 export interface AppModuleOptions {

@@ -1,0 +1,126 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { PageQuery } from '../../../platform/http/pagination';
+import { IsSmallJson } from '../../../platform/http/validators';
+import { TICKET_CATEGORIES } from '../ticket-routing';
+import type { TicketRow } from '../tickets.repository';
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed'] as const;
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class SubmitTicketDto {
+  @ApiProperty({ maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  subject!: string;
+  @ApiProperty({ maxLength: 20000 }) @IsString() @IsNotEmpty() @MaxLength(20000) description!: string;
+
+  @ApiProperty({ enum: TICKET_CATEGORIES })
+  @IsIn(TICKET_CATEGORIES, {
+    message: `category must be one of ${TICKET_CATEGORIES.join(', ')}`,
+  })
+  category!: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: (typeof PRIORITIES)[number];
+
+  @ApiPropertyOptional({ description: 'staff submitting for a customer' })
+  @IsOptional()
+  @IsUUID()
+  customer_id?: string;
+
+  @ApiPropertyOptional({ description: 'staff: the requester when not a known customer' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(200)
+  requester_name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsEmail()
+  requester_email?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^[a-z0-9][a-z0-9_:-]{0,49}$/, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'structured form fields' })
+  @IsOptional()
+  @IsObject()
+  @IsSmallJson(16_384)
+  fields?: Record<string, unknown>;
+}
+
+export class ListTicketsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: string;
+  @ApiPropertyOptional({ enum: PRIORITIES })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z0-9][a-z0-9_-]{0,49}$/) department?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^[\w.:@-]{1,128}$/) assignee_id?: string;
+
+  @ApiPropertyOptional({ description: 'only tickets waiting for manual categorisation' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  triage?: boolean;
+}
+
+export class SetRouteDto {
+  @ApiProperty() @Matches(/^[a-z0-9][a-z0-9_-]{0,49}$/) department!: string;
+}
+
+export function ticketResponse(row: TicketRow) {
+  const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+  return {
+    id: row.id,
+    ticket_number: row.ticket_number,
+    customer_id: row.customer_id,
+    requester_name: row.requester_name,
+    requester_email: row.requester_email,
+    subject: row.subject,
+    description: row.description,
+    category: row.category,
+    department: row.department,
+    needs_triage: row.needs_triage,
+    priority: row.priority,
+    status: row.status,
+    assignee_id: row.assignee_id,
+    escalation_level: row.escalation_level,
+    channel: row.channel,
+    tags: row.tags,
+    fields: row.fields,
+    first_response_at: iso(row.first_response_at),
+    resolved_at: iso(row.resolved_at),
+    closed_at: iso(row.closed_at),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}

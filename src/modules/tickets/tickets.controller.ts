@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../../platform/auth/decorators';
+import type { Principal } from '../../platform/auth/principal';
+import { DomainException } from '../../platform/http/domain-exception';
+import { Idempotent } from '../../platform/http/idempotency';
+import { ListTicketsQuery, SetRouteDto, SubmitTicketDto } from './dto/ticket.dto';
+import { TICKET_CATEGORIES } from './ticket-routing';
+import { TicketsService } from './tickets.service';
+
+const TicketId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Ticket') });
+
+@ApiTags('tickets')
+@ApiBearerAuth()
+@Controller('tickets')
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  @Post()
+  @Roles('customer', 'agent', 'manager', 'admin')
+  @Idempotent()
+  submit(@CurrentPrincipal() principal: Principal, @Body() body: SubmitTicketDto) {
+    return this.tickets.submit(principal, body);
+  }
+
+  @Get()
+  @Roles('customer', 'viewer', 'agent', 'manager', 'admin')
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListTicketsQuery) {
+    return this.tickets.list(principal, query);
+  }
+
+  @Get(':id')
+  @Roles('customer', 'viewer', 'agent', 'manager', 'admin')
+  get(@CurrentPrincipal() principal: Principal, @Param('id', TicketId) id: string) {
+    return this.tickets.get(principal, id);
+  }
+
+  /** The company's routing table: which department a category goes to. */
+  @Put('routes/:category')
+  @Roles('admin')
+  setRoute(
+    @CurrentPrincipal() principal: Principal,
+    @Param('category') category: string,
+    @Body() body: SetRouteDto,
+  ) {
+    if (!(TICKET_CATEGORIES as readonly string[]).includes(category) || category === 'other') {
+      throw new DomainException('invalid_input', 'validation-failed', 'Unknown category', [
+        { field: 'category', message: `one of ${TICKET_CATEGORIES.filter((c) => c !== 'other').join(', ')}` },
+      ]);
+    }
+    return this.tickets.setRoute(principal, category, body.department);
+  }
+}

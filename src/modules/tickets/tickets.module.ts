@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module';
+import { TicketsController } from './tickets.controller';
+import { TicketsMetrics } from './tickets.metrics';
+import { TicketsRepository } from './tickets.repository';
+import { TicketsService } from './tickets.service';
+
+@Module({
+  imports: [CustomersModule],
+  controllers: [TicketsController],
+  providers: [TicketsService, TicketsRepository, TicketsMetrics],
+  exports: [TicketsService],
+})
+export class TicketsModule {}

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../../platform/database/rows';
+import type { KeysetPosition } from '../../platform/http/pagination';
+
+export interface TicketRow {
+  id: string;
+  ticket_number: string;
+  customer_id: string | null;
+  requester_name: string;
+  requester_email: string | null;
+  subject: string;
+  description: string;
+  category: string;
+  department: string | null;
+  needs_triage: boolean;
+  priority: string;
+  status: string;
+  assignee_id: string | null;
+  escalation_level: number;
+  channel: string;
+  tags: string[];
+  fields: Record<string, unknown>;
+  first_response_at: Date | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type NewTicket = Omit<
+  TicketRow,
+  | 'id'
+  | 'status'
+  | 'assignee_id'
+  | 'escalation_level'
+  | 'first_response_at'
+  | 'resolved_at'
+  | 'closed_at'
+  | 'updated_at'
+>;
+
+const COLUMNS = `id, ticket_number, customer_id, requester_name, requester_email, subject, description, category, department,
+  needs_triage, priority, status, assignee_id, escalation_level, channel, tags, fields, first_response_at, resolved_at,
+  closed_at, created_at, updated_at`;
+
+/** Every query of the tickets module. */
+@Injectable()
+export class TicketsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** Next number of the company's day; its own short transaction, committed without waiting for fsync (see customers). */
+  reserveTicketNumber(companyId: string, day: string): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL synchronous_commit TO off');
+      const [row] = await manager.query<Array<{ last_value: number }>>(
+        `INSERT INTO ticket_number_counters (company_id, day, last_value) VALUES ($1, $2, 1)
+         ON CONFLICT (company_id, day) DO UPDATE SET last_value = ticket_number_counters.last_value + 1
+         RETURNING last_value`,
+        [companyId, day],
+      );
+      return row.last_value;
+    });
+  }
+
+  async routes(companyId: string): Promise<Map<string, string>> {
+    const rows = await this.dataSource.query<Array<{ category: string; department: string }>>(
+      'SELECT category, department FROM ticket_routes WHERE company_id = $1',
+      [companyId],
+    );
+    return new Map(rows.map((row) => [row.category, row.department]));
+  }
+
+  async setRoute(companyId: string, category: string, department: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ticket_routes (company_id, category, department) VALUES ($1, $2, $3)
+       ON CONFLICT (company_id, category) DO UPDATE SET department = EXCLUDED.department`,
+      [companyId, category, department],
+    );
+  }
+
+  async insert(manager: EntityManager, companyId: string, ticket: NewTicket): Promise<TicketRow> {
+    const [row] = await manager.query<TicketRow[]>(
+      `INSERT INTO tickets (company_id, ticket_number, customer_id, requester_name, requester_email, subject, description,
+                            category, department, needs_triage, priority, channel, tags, fields, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+       RETURNING ${COLUMNS}`,
+      [
+        companyId,
+        ticket.ticket_number,
+        ticket.customer_id,
+        ticket.requester_name,
+        ticket.requester_email,
+        ticket.subject,
+        ticket.description,
+        ticket.category,
+        ticket.department,
+        ticket.needs_triage,
+        ticket.priority,
+        ticket.channel,
+        ticket.tags,
+        JSON.stringify(ticket.fields),
+        ticket.created_at,
+      ],
+    );
+    return row;
+  }
+
+  /** Sets department and triage once; returns the ticket id, or undefined when it was already routed. */
+  async applyRoute(
+    manager: EntityManager,
+    companyId: string,
+    ticketNumber: string,
+    decision: { department: string | null; needsTriage: boolean },
+    at: Date,
+  ): Promise<string | undefined> {
+    const rows = returnedRows(
+      await manager.query<Array<{ id: string }>>(
+        `UPDATE tickets SET department = $3, needs_triage = $4, status = 'open', updated_at = $5
+        WHERE company_id = $1 AND ticket_number = $2 AND status = 'new' AND department IS NULL AND NOT needs_triage
+        RETURNING id`,
+        [companyId, ticketNumber, decision.department, decision.needsTriage, at],
+      ),
+    );
+    return rows[0]?.id;
+  }
+
+  async appendHistory(
+    manager: EntityManager,
+    companyId: string,
+    ticketId: string,
+    actorId: string | null,
+    action: string,
+    changes: Record<string, unknown>,
+    at: Date,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO ticket_history (company_id, ticket_id, actor_id, action, changes, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [companyId, ticketId, actorId, action, JSON.stringify(changes), at],
+    );
+  }
+
+  async findById(companyId: string, id: string, customerId?: string): Promise<TicketRow | undefined> {
+    const [row] = await this.dataSource.query<TicketRow[]>(
+      `SELECT ${COLUMNS} FROM tickets WHERE company_id = $1 AND id = $2 ${customerId ? 'AND customer_id = $3' : ''}`,
+      customerId ? [companyId, id, customerId] : [companyId, id],
+    );
+    return row;
+  }
+
+  list(
+    companyId: string,
+    filter: {
+      customerId?: string;
+      status?: string;
+      priority?: string;
+      department?: string;
+      assigneeId?: string;
+      triage?: boolean;
+    },
+    limit: number,
+    after?: KeysetPosition,
+  ): Promise<TicketRow[]> {
+    const params: unknown[] = [companyId];
+    const where = ['company_id = $1'];
+    const add = (column: string, value: unknown): void => {
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    };
+    if (filter.customerId) add('customer_id', filter.customerId);
+    if (filter.status) add('status', filter.status);
+    if (filter.priority) add('priority', filter.priority);
+    if (filter.department) add('department', filter.department);
+    if (filter.assigneeId) add('assignee_id', filter.assigneeId);
+    if (filter.triage !== undefined) add('needs_triage', filter.triage);
+    if (after) {
+      params.push(after.at, after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit + 1);
+    return this.dataSource.query<TicketRow[]>(
+      `SELECT ${COLUMNS} FROM tickets WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  history(companyId: string, ticketId: string) {
+    return this.dataSource.query<
+      Array<{ actor_id: string | null; action: string; changes: unknown; occurred_at: Date }>
+    >(
+      `SELECT actor_id, action, changes, occurred_at FROM ticket_history WHERE company_id = $1 AND ticket_id = $2 ORDER BY id`,
+      [companyId, ticketId],
+    );
+  }
+}

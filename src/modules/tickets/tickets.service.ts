@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { Principal } from '../../platform/auth/principal';
+import { STAFF_ROLES } from '../../platform/auth/principal';
+import { Clock } from '../../platform/clock/clock';
+import type { DomainEvent } from '../../platform/events/domain-event';
+import { EventBus } from '../../platform/events/event-bus';
+import { OnDomainEvent } from '../../platform/events/subscriptions';
+import { DomainException } from '../../platform/http/domain-exception';
+import { decodeCursor, toPage } from '../../platform/http/pagination';
+import { CustomersService } from '../customers/customers.service';
+import { ListTicketsQuery, SubmitTicketDto, ticketResponse } from './dto/ticket.dto';
+import { formatTicketNumber, route, TicketCategory } from './ticket-routing';
+import { TicketsMetrics } from './tickets.metrics';
+import { TicketsRepository } from './tickets.repository';
+import './tickets.events';
+
+const isStaff = (principal: Principal): boolean => principal.roles.some((role) => STAFF_ROLES.includes(role));
+
+/** The help desk's use cases: the module's public API. */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly repository: TicketsRepository,
+    private readonly customers: CustomersService,
+    private readonly events: EventBus,
+    private readonly metrics: TicketsMetrics,
+    private readonly clock: Clock,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(TicketsService.name);
+  }
+
+  /** Answers at once; routing happens when TicketSubmitted reaches the `tickets.route` subscriber. */
+  async submit(principal: Principal, input: SubmitTicketDto) {
+    const started = performance.now();
+    const staff = isStaff(principal);
+    const customerId = staff ? input.customer_id : principal.customerId;
+    if (!staff && input.customer_id && input.customer_id !== principal.customerId) {
+      throw DomainException.notFound('Customer');
+    }
+    const contact = customerId
+      ? await this.customers.contactPoints(principal.companyId, customerId)
+      : undefined;
+    if (customerId && !contact) throw DomainException.notFound('Customer');
+    const requesterName = contact?.name ?? input.requester_name;
+    if (!requesterName) {
+      throw new DomainException(
+        'invalid_input',
+        'validation-failed',
+        'A ticket needs a customer or a requester',
+        [{ field: 'requester_name', message: 'give customer_id or requester_name' }],
+      );
+    }
+    const now = this.clock.now();
+    const day = now.toISOString().slice(0, 10);
+    const number = formatTicketNumber(
+      now,
+      await this.repository.reserveTicketNumber(principal.companyId, day),
+    );
+    const channel = staff ? 'agent' : 'web';
+    const priority = input.priority ?? 'normal';
+    const ticket = await this.repository.transaction(async (manager) => {
+      const row = await this.repository.insert(manager, principal.companyId, {
+        ticket_number: number,
+        customer_id: customerId ?? null,
+        requester_name: requesterName,
+        requester_email: contact?.email ?? input.requester_email ?? null,
+        subject: input.subject,
+        description: input.description,
+        category: input.category,
+        department: null,
+        needs_triage: false,
+        priority,
+        channel,
+        tags: [...new Set(input.tags ?? [])],
+        fields: input.fields ?? {},
+        created_at: now,
+      });
+      await this.repository.appendHistory(
+        manager,
+        principal.companyId,
+        row.id,
+        principal.userId,
+        'submitted',
+        {
+          category: input.category,
+          priority,
+        },
+        now,
+      );
+      await this.events.publish(manager, {
+        type: 'TicketSubmitted',
+        companyId: principal.companyId,
+        userId: principal.userId,
+        customerId: customerId ?? null,
+        metadata: { ticket_number: number, category: input.category, priority, channel },
+      });
+      return row;
+    });
+    this.metrics.ticketCreated(principal.companyId, input.category, priority, channel);
+    this.logger.info(
+      {
+        operation: 'ticket.submit',
+        company_id: principal.companyId,
+        user_id: principal.userId,
+        customer_id: customerId,
+        ticket_number: number,
+        category: input.category,
+        duration_ms: Math.round(performance.now() - started),
+      },
+      'Ticket submitted',
+    );
+    return ticketResponse(ticket);
+  }
+
+  /** Durable: routes the ticket by the company's table (defaults otherwise); `other` goes to triage. */
+  @OnDomainEvent('TicketSubmitted', { name: 'tickets.route' })
+  async routeSubmitted(event: DomainEvent<'TicketSubmitted'>): Promise<void> {
+    const decision = route(
+      event.metadata.category as TicketCategory,
+      await this.repository.routes(event.company_id),
+    );
+    const now = this.clock.now();
+    await this.repository.transaction(async (manager) => {
+      const routed = await this.repository.applyRoute(
+        manager,
+        event.company_id,
+        event.metadata.ticket_number,
+        decision,
+        now,
+      );
+      if (!routed) return; // already routed: a redelivered event changes nothing
+      await this.repository.appendHistory(
+        manager,
+        event.company_id,
+        routed,
+        null,
+        'routed',
+        {
+          department: decision.department,
+          needs_triage: decision.needsTriage,
+        },
+        now,
+      );
+      await this.events.publish(manager, {
+        type: 'TicketRouted',
+        companyId: event.company_id,
+        customerId: event.customer_id,
+        correlationId: event.correlation_id,
+        metadata: {
+          ticket_number: event.metadata.ticket_number,
+          department: decision.department,
+          needs_triage: decision.needsTriage,
+        },
+      });
+    });
+  }
+
+  async get(principal: Principal, id: string) {
+    const ticket = await this.repository.findById(
+      principal.companyId,
+      id,
+      isStaff(principal) ? undefined : this.ownCustomer(principal),
+    );
+    if (!ticket) throw DomainException.notFound('Ticket');
+    return {
+      ...ticketResponse(ticket),
+      history: isStaff(principal) ? await this.timeline(principal, id) : undefined,
+    };
+  }
+
+  async list(principal: Principal, query: ListTicketsQuery) {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.repository.list(
+      principal.companyId,
+      {
+        customerId: isStaff(principal) ? undefined : this.ownCustomer(principal),
+        status: query.status,
+        priority: query.priority,
+        department: query.department,
+        assigneeId: query.assignee_id,
+        triage: query.triage,
+      },
+      query.limit,
+      after,
+    );
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: new Date(row.created_at).toISOString(), id: row.id }),
+      ticketResponse,
+    );
+  }
+
+  setRoute(principal: Principal, category: string, department: string) {
+    return this.repository
+      .setRoute(principal.companyId, category, department)
+      .then(() => ({ category, department }));
+  }
+
+  private async timeline(principal: Principal, id: string) {
+    const rows = await this.repository.history(principal.companyId, id);
+    return rows.map((row) => ({ ...row, occurred_at: new Date(row.occurred_at).toISOString() }));
+  }
+
+  /** A customer token without a customer id can see no ticket (a sentinel uuid matches nothing). */
+  private ownCustomer(principal: Principal): string {
+    return principal.customerId ?? '00000000-0000-0000-0000-000000000000';
+  }
+}

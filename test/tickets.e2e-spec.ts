@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startTestApp, TestApp } from './support/app';
+import { waitFor } from './support/wait';
+
+describe('Tickets: submit, route, view', () => {
+  let t: TestApp;
+  const companyId = randomUUID();
+  let agent: string;
+  let admin: string;
+  let customerA: { id: string; token: string };
+  let customerB: { id: string; token: string };
+
+  const newCustomer = async (name: string) => {
+    const res = await request(t.url)
+      .post('/v1/customers')
+      .set('authorization', `Bearer ${agent}`)
+      .send({ name, email: `${randomUUID().slice(0, 8)}@example.com`, currency: 'KES' })
+      .expect(201);
+    const id = res.body.id as string;
+    return { id, token: await t.token({ companyId, roles: ['customer'], customerId: id }) };
+  };
+  const submit = (token: string, body: Record<string, unknown>) =>
+    request(t.url).post('/v1/tickets').set('authorization', `Bearer ${token}`).send(body);
+  const ticket = (id: string) =>
+    t.db.query('SELECT * FROM tickets WHERE id = $1', [id]).then((r) => r.rows[0]);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    agent = await t.token({ companyId, roles: ['agent'], userId: 'agent-1' });
+    admin = await t.token({ companyId, roles: ['admin'] });
+    customerA = await newCustomer('Customer A');
+    customerB = await newCustomer('Customer B');
+  });
+  afterAll(() => t.close());
+
+  it('takes a ticket at once and routes it asynchronously by the company table, other to triage', async () => {
+    await request(t.url)
+      .put('/v1/tickets/routes/billing')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ department: 'finance' })
+      .expect(200);
+    const res = await submit(customerA.token, {
+      subject: 'Charged twice',
+      description: 'Two debits on the 3rd',
+      category: 'billing',
+      priority: 'high',
+    }).expect(201);
+    expect(res.body).toMatchObject({
+      ticket_number: expect.stringMatching(/^TKT-\d{8}-\d{5}$/),
+      customer_id: customerA.id,
+      requester_name: 'Customer A',
+      status: 'new',
+      channel: 'web',
+      priority: 'high',
+    });
+    const routed = await waitFor(
+      async () => ((await ticket(res.body.id)).status === 'open' ? ticket(res.body.id) : undefined),
+      { what: 'routing' },
+    );
+    expect(routed).toMatchObject({ department: 'finance', needs_triage: false });
+
+    const other = await submit(customerA.token, {
+      subject: 'Hmm',
+      description: 'Something else',
+      category: 'other',
+    }).expect(201);
+    const triaged = await waitFor(
+      async () => ((await ticket(other.body.id)).status === 'open' ? ticket(other.body.id) : undefined),
+      { what: 'triage' },
+    );
+    expect(triaged).toMatchObject({ department: null, needs_triage: true });
+    const queue = await request(t.url)
+      .get('/v1/tickets?triage=true')
+      .set('authorization', `Bearer ${agent}`)
+      .expect(200);
+    expect(queue.body.data.map((x: { id: string }) => x.id)).toContain(other.body.id);
+
+    const detail = await request(t.url)
+      .get(`/v1/tickets/${res.body.id}`)
+      .set('authorization', `Bearer ${agent}`)
+      .expect(200);
+    expect(detail.body.history.map((h: { action: string }) => h.action)).toEqual(['submitted', 'routed']);
+    expect(await t.metrics()).toMatch(
+      new RegExp(
+        `tickets_created_total\\{company_id="${companyId}",category="billing",priority="high",channel="web"\\} 1`,
+      ),
+    );
+  });
+
+  it('numbers concurrent tickets uniquely', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        submit(agent, {
+          subject: `S${i}`,
+          description: 'd',
+          category: 'technical',
+          requester_name: 'Walk-in',
+        }),
+      ),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    expect(new Set(results.map((r) => r.body.ticket_number)).size).toBe(30);
+  });
+
+  it("never shows a customer another customer's tickets", async () => {
+    const mine = await submit(customerB.token, {
+      subject: 'Mine',
+      description: 'd',
+      category: 'account',
+    }).expect(201);
+    await request(t.url)
+      .get(`/v1/tickets/${mine.body.id}`)
+      .set('authorization', `Bearer ${customerA.token}`)
+      .expect(404);
+    const listed = await request(t.url)
+      .get('/v1/tickets?limit=200')
+      .set('authorization', `Bearer ${customerA.token}`)
+      .expect(200);
+    expect(listed.body.data.every((x: { customer_id: string }) => x.customer_id === customerA.id)).toBe(true);
+    const own = await request(t.url)
+      .get(`/v1/tickets/${mine.body.id}`)
+      .set('authorization', `Bearer ${customerB.token}`)
+      .expect(200);
+    expect(own.body.history).toBeUndefined();
+    const foreign = await t.token({ companyId: randomUUID(), roles: ['admin'] });
+    await request(t.url)
+      .get(`/v1/tickets/${mine.body.id}`)
+      .set('authorization', `Bearer ${foreign}`)
+      .expect(404);
+    await submit(customerA.token, {
+      subject: 'x',
+      description: 'd',
+      category: 'billing',
+      customer_id: customerB.id,
+    }).expect(404);
+  });
+
+  it('refuses bad input with a 4xx problem and writes nothing', async () => {
+    const count = async () => Number((await t.db.query('SELECT count(*) FROM tickets')).rows[0].count);
+    const before = await count();
+    await submit(customerA.token, { subject: 'x', description: 'd', category: 'spaceships' }).expect(400);
+    await submit(customerA.token, {
+      subject: 'x',
+      description: 'd',
+      category: 'billing',
+      priority: 'asap',
+    }).expect(400);
+    await submit(customerA.token, { subject: '', description: 'd', category: 'billing' }).expect(400);
+    await submit(agent, { subject: 'x', description: 'd', category: 'billing' }).expect(400);
+    await submit(agent, {
+      subject: 'x',
+      description: 'd',
+      category: 'billing',
+      customer_id: randomUUID(),
+    }).expect(404);
+    await request(t.url)
+      .put('/v1/tickets/routes/other')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ department: 'x' })
+      .expect(400);
+    await request(t.url)
+      .put('/v1/tickets/routes/billing')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ department: 'Bad Dept!' })
+      .expect(400);
+    await request(t.url).get('/v1/tickets?status=gone').set('authorization', `Bearer ${agent}`).expect(400);
+    expect(await count()).toBe(before);
+  });
+});
