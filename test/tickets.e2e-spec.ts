@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, TestApp } from './support/app';
+import { SmtpSink } from './support/peers';
 import { waitFor } from './support/wait';
 
 describe('Tickets: submit, route, view', () => {
   let t: TestApp;
+  let smtp: SmtpSink;
   const companyId = randomUUID();
   let agent: string;
   let admin: string;
@@ -26,13 +28,17 @@ describe('Tickets: submit, route, view', () => {
     t.db.query('SELECT * FROM tickets WHERE id = $1', [id]).then((r) => r.rows[0]);
 
   beforeAll(async () => {
-    t = await startTestApp();
+    smtp = await new SmtpSink().start();
+    t = await startTestApp({ env: { SMTP_URL: smtp.url } });
     agent = await t.token({ companyId, roles: ['agent'], userId: 'agent-1' });
     admin = await t.token({ companyId, roles: ['admin'] });
     customerA = await newCustomer('Customer A');
     customerB = await newCustomer('Customer B');
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
 
   it('takes a ticket at once and routes it asynchronously by the company table, other to triage', async () => {
     await request(t.url)
@@ -86,6 +92,160 @@ describe('Tickets: submit, route, view', () => {
         `tickets_created_total\\{company_id="${companyId}",category="billing",priority="high",channel="web"\\} 1`,
       ),
     );
+  });
+
+  it('lives a whole life: confirmation, public reply notified, internal note hidden, resolve, reopen, close', async () => {
+    const email = (await t.db.query('SELECT email FROM customers WHERE id = $1', [customerA.id])).rows[0]
+      .email as string;
+    const asAgent = { authorization: `Bearer ${agent}` };
+    const asCustomer = { authorization: `Bearer ${customerA.token}` };
+    const res = await submit(customerA.token, {
+      subject: 'No internet',
+      description: 'Router blinks red',
+      category: 'connectivity',
+    }).expect(201);
+    const id = res.body.id as string;
+    const number = res.body.ticket_number as string;
+    await waitFor(async () => (await ticket(id)).status === 'open', { what: 'routing' });
+    const confirmation = await waitFor(
+      () => smtp.messages.find((m) => m.subject === `We received your request ${number}: No internet`),
+      {
+        what: 'confirmation email',
+      },
+    );
+    expect(JSON.stringify(confirmation.to)).toContain(email);
+
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set(asAgent)
+      .send({ body: 'Customer sounds upset; check the DSLAM', internal: true })
+      .expect(201);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set(asAgent)
+      .send({ body: 'Please restart the router and tell us the light colour.' })
+      .expect(201);
+    const reply = await waitFor(
+      () => smtp.messages.find((m) => m.subject === `Re: No internet [${number}]`),
+      { what: 'reply email' },
+    );
+    expect(reply.text).toContain('Please restart the router');
+    expect(smtp.messages.some((m) => (m.text ?? '').includes('DSLAM'))).toBe(false);
+
+    const seen = await request(t.url).get(`/v1/tickets/${id}/comments`).set(asCustomer).expect(200);
+    expect(seen.body.data.map((c: { body: string }) => c.body)).toEqual([
+      'Please restart the router and tell us the light colour.',
+    ]);
+    const staffView = await request(t.url).get(`/v1/tickets/${id}/comments`).set(asAgent).expect(200);
+    expect(staffView.body.data).toHaveLength(2);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set(asCustomer)
+      .send({ body: 'x', internal: true })
+      .expect(403);
+    const firstResponse = (await ticket(id)).first_response_at;
+    expect(firstResponse).not.toBeNull();
+
+    await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set(asAgent)
+      .send({ status: 'pending' })
+      .expect(200);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set(asCustomer)
+      .send({ body: 'It is green now.' })
+      .expect(201);
+    expect((await ticket(id)).status).toBe('open'); // the customer answered
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set(asAgent)
+      .send({ body: 'Great, fixed.' })
+      .expect(201);
+    expect((await ticket(id)).first_response_at).toEqual(firstResponse); // never overwritten
+
+    await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set(asCustomer)
+      .send({ status: 'resolved' })
+      .expect(403);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set(asAgent)
+      .send({ status: 'resolved' })
+      .expect(200);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set(asCustomer)
+      .send({ status: 'open' })
+      .expect(200); // reopen
+    expect((await ticket(id)).resolved_at).toBeNull();
+    await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set(asAgent)
+      .send({ status: 'resolved' })
+      .expect(200);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set(asCustomer)
+      .send({ status: 'closed' })
+      .expect(200);
+    const refused = await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set(asAgent)
+      .send({ status: 'open' })
+      .expect(409);
+    expect(refused.body.detail).toBe('A ticket cannot go from closed to open');
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set(asCustomer)
+      .send({ body: 'one more thing' })
+      .expect(409);
+
+    const detail = await request(t.url).get(`/v1/tickets/${id}`).set(asAgent).expect(200);
+    expect(detail.body.history.map((h: { action: string }) => h.action)).toEqual([
+      'submitted',
+      'routed',
+      'note_added',
+      'comment_added',
+      'status_changed',
+      'comment_added',
+      'comment_added',
+      'status_changed',
+      'status_changed',
+      'status_changed',
+      'status_changed',
+    ]);
+    // Another customer cannot comment on, read or move this ticket.
+    const otherCustomer = { authorization: `Bearer ${customerB.token}` };
+    await request(t.url).get(`/v1/tickets/${id}/comments`).set(otherCustomer).expect(404);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set(otherCustomer)
+      .send({ body: 'hi' })
+      .expect(404);
+  });
+
+  it('lets a customer reopen a resolved ticket only within the window', async () => {
+    const res = await submit(customerA.token, {
+      subject: 'Old',
+      description: 'd',
+      category: 'account',
+    }).expect(201);
+    await request(t.url)
+      .post(`/v1/tickets/${res.body.id}/status`)
+      .set('authorization', `Bearer ${agent}`)
+      .send({ status: 'resolved' })
+      .expect(200);
+    await t.db.query(`UPDATE tickets SET resolved_at = now() - interval '8 days' WHERE id = $1`, [
+      res.body.id,
+    ]);
+    const late = await request(t.url)
+      .post(`/v1/tickets/${res.body.id}/status`)
+      .set('authorization', `Bearer ${customerA.token}`)
+      .send({ status: 'open' })
+      .expect(409);
+    expect(late.body.type).toMatch(/ticket-reopen-window-passed$/);
   });
 
   it('numbers concurrent tickets uniquely', async () => {

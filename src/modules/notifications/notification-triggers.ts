@@ -3,6 +3,7 @@ import type { DomainEvent } from '../../platform/events/domain-event';
 import { OnDomainEvent } from '../../platform/events/subscriptions';
 import { CompaniesService } from '../companies/companies.service';
 import '../customers/customers.events';
+import '../tickets/tickets.events';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
@@ -43,6 +44,33 @@ export class NotificationTriggers {
         reason: event.metadata.reason,
       },
       recipients: [{ kind: 'customer', id: event.customer_id }],
+    });
+  }
+
+  /** Confirm a customer's ticket (seed 001: email confirmation to users). */
+  @OnDomainEvent('TicketSubmitted', { name: 'notifications.ticket-submitted' })
+  async ticketSubmitted(event: DomainEvent<'TicketSubmitted'>): Promise<void> {
+    if (!event.customer_id) return;
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'ticket.submitted',
+      idempotencyKey: `event:${event.event_id}`,
+      data: { ticket_number: event.metadata.ticket_number, subject: event.metadata.subject },
+      recipients: [{ kind: 'customer', id: event.customer_id, channels: ['email', 'in_app'] }],
+    });
+  }
+
+  /** An agent's public reply reaches the customer by email and in-app; internal notes never do. */
+  @OnDomainEvent('TicketCommentAdded', { name: 'notifications.ticket-reply' })
+  async ticketReply(event: DomainEvent<'TicketCommentAdded'>): Promise<void> {
+    const { internal, author_kind: author, public_body: reply } = event.metadata;
+    if (internal || author !== 'staff' || reply === null || !event.customer_id) return;
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'ticket.reply',
+      idempotencyKey: `event:${event.event_id}`,
+      data: { ticket_number: event.metadata.ticket_number, subject: event.metadata.subject, reply },
+      recipients: [{ kind: 'customer', id: event.customer_id, channels: ['email', 'in_app'] }],
     });
   }
 

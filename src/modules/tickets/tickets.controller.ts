@@ -1,10 +1,16 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../platform/auth/decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { DomainException } from '../../platform/http/domain-exception';
 import { Idempotent } from '../../platform/http/idempotency';
-import { ListTicketsQuery, SetRouteDto, SubmitTicketDto } from './dto/ticket.dto';
+import {
+  AddCommentDto,
+  ChangeTicketStatusDto,
+  ListTicketsQuery,
+  SetRouteDto,
+  SubmitTicketDto,
+} from './dto/ticket.dto';
 import { TICKET_CATEGORIES } from './ticket-routing';
 import { TicketsService } from './tickets.service';
 
@@ -33,6 +39,33 @@ export class TicketsController {
   @Roles('customer', 'viewer', 'agent', 'manager', 'admin')
   get(@CurrentPrincipal() principal: Principal, @Param('id', TicketId) id: string) {
     return this.tickets.get(principal, id);
+  }
+
+  @Post(':id/comments')
+  @Roles('customer', 'agent', 'manager', 'admin')
+  comment(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TicketId) id: string,
+    @Body() body: AddCommentDto,
+  ) {
+    return this.tickets.comment(principal, id, body);
+  }
+
+  @Get(':id/comments')
+  @Roles('customer', 'viewer', 'agent', 'manager', 'admin')
+  comments(@CurrentPrincipal() principal: Principal, @Param('id', TicketId) id: string) {
+    return this.tickets.comments(principal, id);
+  }
+
+  @Post(':id/status')
+  @HttpCode(200)
+  @Roles('customer', 'agent', 'manager', 'admin')
+  changeStatus(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TicketId) id: string,
+    @Body() body: ChangeTicketStatusDto,
+  ) {
+    return this.tickets.changeStatus(principal, id, body.status);
   }
 
   /** The company's routing table: which department a category goes to. */

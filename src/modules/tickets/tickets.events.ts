@@ -1,8 +1,25 @@
-/** Events the tickets module publishes (more arrive with comments, SLAs and escalation). */
+/** Events the tickets module publishes (SLA, escalation and merge events follow). */
 declare module '../../platform/events/domain-event' {
   interface DomainEventCatalogue {
-    TicketSubmitted: { ticket_number: string; category: string; priority: string; channel: string };
+    TicketSubmitted: {
+      ticket_number: string;
+      subject: string;
+      category: string;
+      priority: string;
+      channel: string;
+    };
     TicketRouted: { ticket_number: string; department: string | null; needs_triage: boolean };
+    TicketCommentAdded: {
+      ticket_number: string;
+      ticket_id: string;
+      subject: string;
+      comment_id: string;
+      author_kind: 'customer' | 'staff';
+      internal: boolean;
+      /** The text, for public comments only: internal notes never leave the module. */
+      public_body: string | null;
+    };
+    TicketStatusChanged: { ticket_number: string; ticket_id: string; from_status: string; to_status: string };
   }
 }
 

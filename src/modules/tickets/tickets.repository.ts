@@ -29,6 +29,15 @@ export interface TicketRow {
   updated_at: Date;
 }
 
+export interface CommentRow {
+  id: string;
+  author_kind: 'customer' | 'staff';
+  author_id: string;
+  body: string;
+  internal: boolean;
+  created_at: Date;
+}
+
 export type NewTicket = Omit<
   TicketRow,
   | 'id'
@@ -121,13 +130,76 @@ export class TicketsRepository {
   ): Promise<string | undefined> {
     const rows = returnedRows(
       await manager.query<Array<{ id: string }>>(
-        `UPDATE tickets SET department = $3, needs_triage = $4, status = 'open', updated_at = $5
-        WHERE company_id = $1 AND ticket_number = $2 AND status = 'new' AND department IS NULL AND NOT needs_triage
+        `UPDATE tickets SET department = $3, needs_triage = $4, updated_at = $5,
+              status = CASE WHEN status = 'new' THEN 'open' ELSE status END
+        WHERE company_id = $1 AND ticket_number = $2 AND department IS NULL AND NOT needs_triage
         RETURNING id`,
         [companyId, ticketNumber, decision.department, decision.needsTriage, at],
       ),
     );
     return rows[0]?.id;
+  }
+
+  /** Locks a ticket for a change; a customer's lock finds only their own tickets. */
+  async lock(
+    manager: EntityManager,
+    companyId: string,
+    id: string,
+    customerId?: string,
+  ): Promise<TicketRow | undefined> {
+    const [row] = await manager.query<TicketRow[]>(
+      `SELECT ${COLUMNS} FROM tickets WHERE company_id = $1 AND id = $2 ${customerId ? 'AND customer_id = $3' : ''} FOR UPDATE`,
+      customerId ? [companyId, id, customerId] : [companyId, id],
+    );
+    return row;
+  }
+
+  async setStatus(manager: EntityManager, id: string, status: string, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE tickets SET status = $2, updated_at = $3,
+              resolved_at = CASE WHEN $2 = 'resolved' THEN $3 WHEN $2 = 'open' THEN NULL ELSE resolved_at END,
+              closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE closed_at END
+        WHERE id = $1`,
+      [id, status, at],
+    );
+  }
+
+  /** The first public staff reply sets first_response_at; later replies never overwrite it. */
+  async markResponded(manager: EntityManager, id: string, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE tickets SET first_response_at = coalesce(first_response_at, $2), updated_at = $2 WHERE id = $1`,
+      [id, at],
+    );
+  }
+
+  async insertComment(
+    manager: EntityManager,
+    companyId: string,
+    ticketId: string,
+    comment: {
+      authorKind: 'customer' | 'staff';
+      authorId: string;
+      body: string;
+      internal: boolean;
+      at: Date;
+    },
+  ): Promise<CommentRow> {
+    const [row] = await manager.query<CommentRow[]>(
+      `INSERT INTO ticket_comments (company_id, ticket_id, author_kind, author_id, body, internal, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, author_kind, author_id, body, internal, created_at`,
+      [companyId, ticketId, comment.authorKind, comment.authorId, comment.body, comment.internal, comment.at],
+    );
+    return row;
+  }
+
+  /** Oldest first; internal notes only for staff. */
+  comments(companyId: string, ticketId: string, includeInternal: boolean): Promise<CommentRow[]> {
+    return this.dataSource.query<CommentRow[]>(
+      `SELECT id, author_kind, author_id, body, internal, created_at FROM ticket_comments
+        WHERE company_id = $1 AND ticket_id = $2 ${includeInternal ? '' : 'AND NOT internal'}
+        ORDER BY created_at, id LIMIT 1000`,
+      [companyId, ticketId],
+    );
   }
 
   async appendHistory(

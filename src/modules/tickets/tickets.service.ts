@@ -9,13 +9,25 @@ import { OnDomainEvent } from '../../platform/events/subscriptions';
 import { DomainException } from '../../platform/http/domain-exception';
 import { decodeCursor, toPage } from '../../platform/http/pagination';
 import { CustomersService } from '../customers/customers.service';
-import { ListTicketsQuery, SubmitTicketDto, ticketResponse } from './dto/ticket.dto';
+import { AppConfig } from '../../platform/config/app-config';
+import { AddCommentDto, ListTicketsQuery, SubmitTicketDto, ticketResponse } from './dto/ticket.dto';
+import { judgeTicketTransition } from './ticket-status';
+import type { CommentRow } from './tickets.repository';
 import { formatTicketNumber, route, TicketCategory } from './ticket-routing';
 import { TicketsMetrics } from './tickets.metrics';
 import { TicketsRepository } from './tickets.repository';
 import './tickets.events';
 
 const isStaff = (principal: Principal): boolean => principal.roles.some((role) => STAFF_ROLES.includes(role));
+
+const commentResponse = (row: CommentRow) => ({
+  id: row.id,
+  author_kind: row.author_kind,
+  author_id: row.author_id,
+  body: row.body,
+  internal: row.internal,
+  created_at: new Date(row.created_at).toISOString(),
+});
 
 /** The help desk's use cases: the module's public API. */
 @Injectable()
@@ -26,6 +38,7 @@ export class TicketsService {
     private readonly events: EventBus,
     private readonly metrics: TicketsMetrics,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(TicketsService.name);
@@ -94,7 +107,13 @@ export class TicketsService {
         companyId: principal.companyId,
         userId: principal.userId,
         customerId: customerId ?? null,
-        metadata: { ticket_number: number, category: input.category, priority, channel },
+        metadata: {
+          ticket_number: number,
+          subject: input.subject,
+          category: input.category,
+          priority,
+          channel,
+        },
       });
       return row;
     });
@@ -155,6 +174,146 @@ export class TicketsService {
         },
       });
     });
+  }
+
+  /** A reply or note. Customers add public comments to their own tickets; staff add either kind. */
+  async comment(principal: Principal, id: string, input: AddCommentDto) {
+    const staff = isStaff(principal);
+    if (!staff && input.internal) {
+      throw new DomainException('forbidden', 'forbidden', 'Only staff can add internal notes');
+    }
+    const internal = staff && (input.internal ?? false);
+    const now = this.clock.now();
+    const comment = await this.repository.transaction(async (manager) => {
+      const ticket = await this.repository.lock(
+        manager,
+        principal.companyId,
+        id,
+        staff ? undefined : this.ownCustomer(principal),
+      );
+      if (!ticket) throw DomainException.notFound('Ticket');
+      if (ticket.status === 'closed') {
+        throw new DomainException('invalid_state', 'ticket-closed', 'A closed ticket takes no more comments');
+      }
+      const row = await this.repository.insertComment(manager, principal.companyId, id, {
+        authorKind: staff ? 'staff' : 'customer',
+        authorId: principal.userId,
+        body: input.body,
+        internal,
+        at: now,
+      });
+      if (staff && !internal) await this.repository.markResponded(manager, id, now);
+      // A customer answering a ticket that waits on them puts it back in the agents' hands.
+      if (!staff && ticket.status === 'pending') await this.repository.setStatus(manager, id, 'open', now);
+      await this.repository.appendHistory(
+        manager,
+        principal.companyId,
+        id,
+        principal.userId,
+        internal ? 'note_added' : 'comment_added',
+        {
+          comment_id: row.id,
+        },
+        now,
+      );
+      await this.events.publish(manager, {
+        type: 'TicketCommentAdded',
+        companyId: principal.companyId,
+        userId: principal.userId,
+        customerId: ticket.customer_id,
+        metadata: {
+          ticket_number: ticket.ticket_number,
+          ticket_id: id,
+          subject: ticket.subject,
+          comment_id: row.id,
+          author_kind: row.author_kind,
+          internal,
+          public_body: internal ? null : input.body,
+        },
+      });
+      return row;
+    });
+    return commentResponse(comment);
+  }
+
+  async comments(principal: Principal, id: string) {
+    const staff = isStaff(principal);
+    const ticket = await this.repository.findById(
+      principal.companyId,
+      id,
+      staff ? undefined : this.ownCustomer(principal),
+    );
+    if (!ticket) throw DomainException.notFound('Ticket');
+    return { data: (await this.repository.comments(principal.companyId, id, staff)).map(commentResponse) };
+  }
+
+  async changeStatus(principal: Principal, id: string, to: string) {
+    const staff = isStaff(principal);
+    const now = this.clock.now();
+    const updated = await this.repository.transaction(async (manager) => {
+      const ticket = await this.repository.lock(
+        manager,
+        principal.companyId,
+        id,
+        staff ? undefined : this.ownCustomer(principal),
+      );
+      if (!ticket) throw DomainException.notFound('Ticket');
+      const verdict = judgeTicketTransition(
+        ticket.status,
+        to,
+        staff ? 'staff' : 'customer',
+        ticket.resolved_at ? new Date(ticket.resolved_at) : null,
+        now,
+        this.config.TICKET_REOPEN_WINDOW_DAYS,
+      );
+      switch (verdict) {
+        case 'not_allowed':
+          throw new DomainException(
+            'invalid_state',
+            'ticket-status-transition-not-allowed',
+            `A ticket cannot go from ${ticket.status} to ${to}`,
+            [{ field: 'status', message: `${ticket.status} → ${to} is not an allowed transition` }],
+          );
+        case 'forbidden':
+          throw new DomainException(
+            'forbidden',
+            'forbidden',
+            `Only staff can move a ticket from ${ticket.status} to ${to}`,
+          );
+        case 'reopen_window_passed':
+          throw new DomainException(
+            'invalid_state',
+            'ticket-reopen-window-passed',
+            `A resolved ticket can be reopened within ${this.config.TICKET_REOPEN_WINDOW_DAYS} days`,
+          );
+        case 'allowed':
+          break;
+      }
+      await this.repository.setStatus(manager, id, to, now);
+      await this.repository.appendHistory(
+        manager,
+        principal.companyId,
+        id,
+        principal.userId,
+        'status_changed',
+        { status: { before: ticket.status, after: to } },
+        now,
+      );
+      await this.events.publish(manager, {
+        type: 'TicketStatusChanged',
+        companyId: principal.companyId,
+        userId: principal.userId,
+        customerId: ticket.customer_id,
+        metadata: {
+          ticket_number: ticket.ticket_number,
+          ticket_id: id,
+          from_status: ticket.status,
+          to_status: to,
+        },
+      });
+      return this.repository.lock(manager, principal.companyId, id);
+    });
+    return ticketResponse(updated!);
   }
 
   async get(principal: Principal, id: string) {

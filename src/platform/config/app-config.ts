@@ -180,6 +180,12 @@ export class AppConfig {
   @IsString()
   SMS_API_KEY?: string;
 
+  /** How long after resolution a customer may reopen a ticket. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  TICKET_REOPEN_WINDOW_DAYS = 7;
+
   /** Let webhooks target loopback and private networks; defaults to on outside production only. */
   @IsOptional()
   @Transform(toBool)

@@ -124,3 +124,21 @@ export function ticketResponse(row: TicketRow) {
     updated_at: iso(row.updated_at),
   };
 }
+
+export class AddCommentDto {
+  @ApiProperty({ maxLength: 20000 }) @IsString() @IsNotEmpty() @MaxLength(20000) body!: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'staff only: an internal note, never shown or sent to the customer',
+  })
+  @IsOptional()
+  @IsBoolean()
+  internal?: boolean;
+}
+
+export class ChangeTicketStatusDto {
+  @ApiProperty({ enum: STATUSES })
+  @IsIn(STATUSES)
+  status!: (typeof STATUSES)[number];
+}
