@@ -248,6 +248,69 @@ describe('Tickets: submit, route, view', () => {
     expect(late.body.type).toMatch(/ticket-reopen-window-passed$/);
   });
 
+  it('assigns to a staff member, who hears of it and of every customer message', async () => {
+    const asAdmin = { authorization: `Bearer ${admin}` };
+    await request(t.url)
+      .put('/v1/staff/agent-7')
+      .set(asAdmin)
+      .send({ name: 'Agent Seven', roles: ['agent'], department: 'technical' })
+      .expect(200);
+    const agent7 = {
+      authorization: `Bearer ${await t.token({ companyId, roles: ['agent'], userId: 'agent-7' })}`,
+    };
+    const res = await submit(customerA.token, {
+      subject: 'Slow speeds',
+      description: 'Evenings only',
+      category: 'connectivity',
+    }).expect(201);
+    const id = res.body.id as string;
+    await request(t.url)
+      .post(`/v1/tickets/${id}/assign`)
+      .set({ authorization: `Bearer ${agent}` })
+      .send({ assignee_id: 'nobody' })
+      .expect(422);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/assign`)
+      .set({ authorization: `Bearer ${customerA.token}` })
+      .send({ assignee_id: 'agent-7' })
+      .expect(403);
+    const assigned = await request(t.url)
+      .post(`/v1/tickets/${id}/assign`)
+      .set({ authorization: `Bearer ${agent}` })
+      .send({ assignee_id: 'agent-7' })
+      .expect(200);
+    expect(assigned.body.assignee_id).toBe('agent-7');
+    await request(t.url)
+      .post(`/v1/tickets/${id}/comments`)
+      .set({ authorization: `Bearer ${customerA.token}` })
+      .send({ body: 'Still slow tonight' })
+      .expect(201);
+    const inbox = await waitFor(
+      async () => {
+        const list = await request(t.url).get('/v1/notifications').set(agent7).expect(200);
+        return list.body.data.length >= 2
+          ? (list.body.data as Array<{ title: string; body: string }>)
+          : undefined;
+      },
+      { what: "assignee's notifications" },
+    );
+    expect(inbox.map((n) => n.title).sort()).toEqual([
+      `Assigned to you: ${res.body.ticket_number}`,
+      `Customer replied on ${res.body.ticket_number}`,
+    ]);
+    expect(inbox.find((n) => n.title.startsWith('Customer replied'))?.body).toContain('Still slow tonight');
+    const listed = await request(t.url)
+      .get('/v1/tickets?assignee_id=agent-7')
+      .set({ authorization: `Bearer ${agent}` })
+      .expect(200);
+    expect(listed.body.data.map((x: { id: string }) => x.id)).toEqual([id]);
+    expect(await t.metrics()).toMatch(
+      new RegExp(
+        `tickets_open\\{company_id="${companyId}",department="technical",priority="normal"\\} [1-9]`,
+      ),
+    );
+  });
+
   it('numbers concurrent tickets uniquely', async () => {
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>

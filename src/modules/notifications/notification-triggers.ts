@@ -74,6 +74,37 @@ export class NotificationTriggers {
     });
   }
 
+  /** The assignee hears of a new assignment, and of every customer message on their tickets (in-app). */
+  @OnDomainEvent('TicketAssigned', { name: 'notifications.ticket-assigned' })
+  async ticketAssigned(event: DomainEvent<'TicketAssigned'>): Promise<void> {
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'ticket.assigned',
+      idempotencyKey: `event:${event.event_id}`,
+      data: { ticket_number: event.metadata.ticket_number, subject: event.metadata.subject },
+      recipients: [{ kind: 'user', id: event.metadata.assignee_id, channels: ['in_app'] }],
+    });
+  }
+
+  @OnDomainEvent('TicketCommentAdded', { name: 'notifications.ticket-customer-message' })
+  async ticketCustomerMessage(event: DomainEvent<'TicketCommentAdded'>): Promise<void> {
+    const { author_kind: author, assignee_id: assignee, department, public_body: message } = event.metadata;
+    if (author !== 'customer' || message === null) return;
+    const recipients = assignee
+      ? [{ kind: 'user' as const, id: assignee, channels: ['in_app' as const] }]
+      : department
+        ? [{ kind: 'role' as const, role: 'agent', department, channels: ['in_app' as const] }]
+        : [];
+    if (recipients.length === 0) return;
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'ticket.customer_message',
+      idempotencyKey: `event:${event.event_id}`,
+      data: { ticket_number: event.metadata.ticket_number, subject: event.metadata.subject, message },
+      recipients,
+    });
+  }
+
   @OnDomainEvent([...WEBHOOK_EVENT_TYPES], { name: 'notifications.webhooks' })
   async webhooks(event: DomainEvent): Promise<void> {
     const endpoints = await this.repository.endpointsFor(event.company_id, event.type);

@@ -7,6 +7,7 @@ import { Idempotent } from '../../platform/http/idempotency';
 import {
   AddCommentDto,
   ChangeTicketStatusDto,
+  AssignTicketDto,
   ListTicketsQuery,
   SetRouteDto,
   SubmitTicketDto,
@@ -66,6 +67,17 @@ export class TicketsController {
     @Body() body: ChangeTicketStatusDto,
   ) {
     return this.tickets.changeStatus(principal, id, body.status);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Roles('agent', 'manager', 'admin')
+  assign(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TicketId) id: string,
+    @Body() body: AssignTicketDto,
+  ) {
+    return this.tickets.assign(principal, id, body.assignee_id);
   }
 
   /** The company's routing table: which department a category goes to. */

@@ -18,8 +18,18 @@ declare module '../../platform/events/domain-event' {
       internal: boolean;
       /** The text, for public comments only: internal notes never leave the module. */
       public_body: string | null;
+      /** Who handles the ticket now, so a customer's message reaches them. */
+      assignee_id: string | null;
+      department: string | null;
     };
     TicketStatusChanged: { ticket_number: string; ticket_id: string; from_status: string; to_status: string };
+    TicketAssigned: {
+      ticket_number: string;
+      ticket_id: string;
+      subject: string;
+      assignee_id: string;
+      previous_assignee_id: string | null;
+    };
   }
 }
 

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { MetricsRegistry } from '../../platform/metrics/metrics-registry';
 import { TenantLabel } from '../../platform/metrics/tenant-label';
+import { TicketsRepository } from './tickets.repository';
 
-/** `tickets_created_total{company_id,category,priority,channel}` (SLA and escalation metrics follow). */
+/** `tickets_created_total{company_id,category,priority,channel}`, `tickets_open` (SLA and escalation metrics follow). */
 @Injectable()
 export class TicketsMetrics {
   private readonly created: Counter<'company_id' | 'category' | 'priority' | 'channel'>;
@@ -11,7 +12,29 @@ export class TicketsMetrics {
   constructor(
     registry: MetricsRegistry,
     private readonly tenant: TenantLabel,
+    repository: TicketsRepository,
   ) {
+    new Gauge({
+      name: 'tickets_open',
+      help: 'Tickets not yet resolved or closed, by department and priority',
+      labelNames: ['company_id', 'department', 'priority'],
+      registers: [registry],
+      async collect() {
+        const rows = await repository.openCounts().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const row of rows) {
+          this.set(
+            {
+              company_id: tenant.for('tickets_open', row.company_id),
+              department: row.department ?? 'triage',
+              priority: row.priority,
+            },
+            row.n,
+          );
+        }
+      },
+    });
     this.created = new Counter({
       name: 'tickets_created_total',
       help: 'Tickets submitted, by category, priority and channel',

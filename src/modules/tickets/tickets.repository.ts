@@ -164,6 +164,25 @@ export class TicketsRepository {
     );
   }
 
+  async assign(manager: EntityManager, id: string, assigneeId: string, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE tickets SET assignee_id = $2, updated_at = $3,
+              status = CASE WHEN status = 'new' THEN 'open' ELSE status END
+        WHERE id = $1`,
+      [id, assigneeId, at],
+    );
+  }
+
+  /** Open tickets per department and priority, for the tickets_open gauge (one grouped query). */
+  openCounts(): Promise<
+    Array<{ company_id: string; department: string | null; priority: string; n: number }>
+  > {
+    return this.dataSource.query(
+      `SELECT company_id, department, priority, count(*)::int AS n FROM tickets
+        WHERE status NOT IN ('resolved', 'closed') GROUP BY company_id, department, priority`,
+    );
+  }
+
   /** The first public staff reply sets first_response_at; later replies never overwrite it. */
   async markResponded(manager: EntityManager, id: string, at: Date): Promise<void> {
     await manager.query(

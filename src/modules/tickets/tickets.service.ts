@@ -9,6 +9,7 @@ import { OnDomainEvent } from '../../platform/events/subscriptions';
 import { DomainException } from '../../platform/http/domain-exception';
 import { decodeCursor, toPage } from '../../platform/http/pagination';
 import { CustomersService } from '../customers/customers.service';
+import { StaffService } from '../staff/staff.service';
 import { AppConfig } from '../../platform/config/app-config';
 import { AddCommentDto, ListTicketsQuery, SubmitTicketDto, ticketResponse } from './dto/ticket.dto';
 import { judgeTicketTransition } from './ticket-status';
@@ -35,6 +36,7 @@ export class TicketsService {
   constructor(
     private readonly repository: TicketsRepository,
     private readonly customers: CustomersService,
+    private readonly staff: StaffService,
     private readonly events: EventBus,
     private readonly metrics: TicketsMetrics,
     private readonly clock: Clock,
@@ -229,6 +231,8 @@ export class TicketsService {
           author_kind: row.author_kind,
           internal,
           public_body: internal ? null : input.body,
+          assignee_id: ticket.assignee_id,
+          department: ticket.department,
         },
       });
       return row;
@@ -309,6 +313,54 @@ export class TicketsService {
           ticket_id: id,
           from_status: ticket.status,
           to_status: to,
+        },
+      });
+      return this.repository.lock(manager, principal.companyId, id);
+    });
+    return ticketResponse(updated!);
+  }
+
+  /** Staff assign a ticket to a member of the staff directory; the assignee is notified. */
+  async assign(principal: Principal, id: string, assigneeId: string) {
+    const [member] = await this.staff.find(principal.companyId, { userIds: [assigneeId] });
+    if (!member) {
+      throw new DomainException(
+        'unprocessable',
+        'unknown-assignee',
+        'The assignee is not an active staff member',
+        [{ field: 'assignee_id', message: 'not in the staff directory' }],
+      );
+    }
+    const now = this.clock.now();
+    const updated = await this.repository.transaction(async (manager) => {
+      const ticket = await this.repository.lock(manager, principal.companyId, id);
+      if (!ticket) throw DomainException.notFound('Ticket');
+      if (ticket.status === 'closed')
+        throw new DomainException('invalid_state', 'ticket-closed', 'A closed ticket cannot be assigned');
+      if (ticket.assignee_id === assigneeId) return ticket;
+      await this.repository.assign(manager, id, assigneeId, now);
+      await this.repository.appendHistory(
+        manager,
+        principal.companyId,
+        id,
+        principal.userId,
+        'assigned',
+        {
+          assignee_id: { before: ticket.assignee_id, after: assigneeId },
+        },
+        now,
+      );
+      await this.events.publish(manager, {
+        type: 'TicketAssigned',
+        companyId: principal.companyId,
+        userId: principal.userId,
+        customerId: ticket.customer_id,
+        metadata: {
+          ticket_number: ticket.ticket_number,
+          ticket_id: id,
+          subject: ticket.subject,
+          assignee_id: assigneeId,
+          previous_assignee_id: ticket.assignee_id,
         },
       });
       return this.repository.lock(manager, principal.companyId, id);

@@ -142,3 +142,9 @@ export class ChangeTicketStatusDto {
   @IsIn(STATUSES)
   status!: (typeof STATUSES)[number];
 }
+
+export class AssignTicketDto {
+  @ApiProperty({ description: 'staff user id (the sub of their tokens)' })
+  @Matches(/^[\w.:@-]{1,128}$/)
+  assignee_id!: string;
+}
