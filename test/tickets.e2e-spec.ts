@@ -311,13 +311,80 @@ describe('Tickets: submit, route, view', () => {
     );
   });
 
+  it('requires the structured fields of a category form (seed 004 bug report) and shows them on the ticket', async () => {
+    const asAdmin = { authorization: `Bearer ${admin}` };
+    await request(t.url)
+      .put('/v1/tickets/forms/technical')
+      .set(asAdmin)
+      .send({ template: 'bug_report' })
+      .expect(200);
+    await request(t.url)
+      .put('/v1/tickets/forms/spaceships')
+      .set(asAdmin)
+      .send({ template: 'bug_report' })
+      .expect(400);
+    await request(t.url).put('/v1/tickets/forms/account').set(asAdmin).send({ template: 'nope' }).expect(400);
+    await request(t.url)
+      .put('/v1/tickets/forms/account')
+      .set(asAdmin)
+      .send({
+        fields: [
+          { name: 'account_ref', type: 'string', required: true },
+          { name: 'account_ref', type: 'text', required: false },
+        ],
+      })
+      .expect(400);
+    const form = await request(t.url)
+      .get('/v1/tickets/forms/technical')
+      .set({ authorization: `Bearer ${customerA.token}` })
+      .expect(200);
+    expect(form.body.fields.map((f: { name: string }) => f.name)).toContain('steps_to_reproduce');
+
+    const before = Number((await t.db.query('SELECT count(*) FROM tickets')).rows[0].count);
+    const incomplete = await submit(customerA.token, {
+      subject: 'Portal broken',
+      description: 'It spins',
+      category: 'technical',
+      fields: { severity: 'apocalyptic', affected_users: 'all', mood: 'sad' },
+    }).expect(400);
+    expect(incomplete.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'fields.actual',
+      'fields.expected',
+      'fields.mood',
+      'fields.severity',
+      'fields.steps_to_reproduce',
+    ]);
+    await submit(customerA.token, {
+      subject: 'x',
+      description: 'd',
+      category: 'billing',
+      fields: { a: 1 },
+    }).expect(400);
+    expect(Number((await t.db.query('SELECT count(*) FROM tickets')).rows[0].count)).toBe(before);
+
+    const fields = {
+      severity: 'high',
+      affected_users: 'Nairobi West',
+      steps_to_reproduce: '1. log in',
+      expected: 'dashboard',
+      actual: 'spinner',
+    };
+    const ok = await submit(customerA.token, {
+      subject: 'Portal broken',
+      description: 'It spins',
+      category: 'technical',
+      fields,
+    }).expect(201);
+    expect(ok.body.fields).toEqual(fields);
+  });
+
   it('numbers concurrent tickets uniquely', async () => {
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         submit(agent, {
           subject: `S${i}`,
           description: 'd',
-          category: 'technical',
+          category: 'payments',
           requester_name: 'Walk-in',
         }),
       ),

@@ -9,6 +9,7 @@ import {
   ChangeTicketStatusDto,
   AssignTicketDto,
   ListTicketsQuery,
+  SetFormDto,
   SetRouteDto,
   SubmitTicketDto,
 } from './dto/ticket.dto';
@@ -16,6 +17,15 @@ import { TICKET_CATEGORIES } from './ticket-routing';
 import { TicketsService } from './tickets.service';
 
 const TicketId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Ticket') });
+
+function knownCategory(category: string): string {
+  if (!(TICKET_CATEGORIES as readonly string[]).includes(category)) {
+    throw new DomainException('invalid_input', 'validation-failed', 'Unknown category', [
+      { field: 'category', message: `one of ${TICKET_CATEGORIES.join(', ')}` },
+    ]);
+  }
+  return category;
+}
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -78,6 +88,23 @@ export class TicketsController {
     @Body() body: AssignTicketDto,
   ) {
     return this.tickets.assign(principal, id, body.assignee_id);
+  }
+
+  @Get('forms/:category')
+  @Roles('customer', 'viewer', 'agent', 'manager', 'admin')
+  form(@CurrentPrincipal() principal: Principal, @Param('category') category: string) {
+    return this.tickets.form(principal, knownCategory(category));
+  }
+
+  /** Attach a form to a category: seed 004's bug report or feature request, or custom fields. */
+  @Put('forms/:category')
+  @Roles('admin')
+  setForm(
+    @CurrentPrincipal() principal: Principal,
+    @Param('category') category: string,
+    @Body() body: SetFormDto,
+  ) {
+    return this.tickets.setForm(principal, knownCategory(category), body);
   }
 
   /** The company's routing table: which department a category goes to. */

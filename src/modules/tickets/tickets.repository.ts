@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../../platform/database/rows';
 import type { KeysetPosition } from '../../platform/http/pagination';
+import type { FormField } from './ticket-forms';
 
 export interface TicketRow {
   id: string;
@@ -90,6 +91,22 @@ export class TicketsRepository {
       `INSERT INTO ticket_routes (company_id, category, department) VALUES ($1, $2, $3)
        ON CONFLICT (company_id, category) DO UPDATE SET department = EXCLUDED.department`,
       [companyId, category, department],
+    );
+  }
+
+  async form(companyId: string, category: string): Promise<FormField[] | undefined> {
+    const [row] = await this.dataSource.query<Array<{ fields: FormField[] }>>(
+      'SELECT fields FROM ticket_forms WHERE company_id = $1 AND category = $2',
+      [companyId, category],
+    );
+    return row?.fields;
+  }
+
+  async setForm(companyId: string, category: string, fields: FormField[]): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ticket_forms (company_id, category, fields) VALUES ($1, $2, $3)
+       ON CONFLICT (company_id, category) DO UPDATE SET fields = EXCLUDED.fields, updated_at = now()`,
+      [companyId, category, JSON.stringify(fields)],
     );
   }
 

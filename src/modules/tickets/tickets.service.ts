@@ -11,7 +11,14 @@ import { decodeCursor, toPage } from '../../platform/http/pagination';
 import { CustomersService } from '../customers/customers.service';
 import { StaffService } from '../staff/staff.service';
 import { AppConfig } from '../../platform/config/app-config';
-import { AddCommentDto, ListTicketsQuery, SubmitTicketDto, ticketResponse } from './dto/ticket.dto';
+import {
+  AddCommentDto,
+  ListTicketsQuery,
+  SetFormDto,
+  SubmitTicketDto,
+  ticketResponse,
+} from './dto/ticket.dto';
+import { BUILT_IN_FORMS, FormField, validateFormFields } from './ticket-forms';
 import { judgeTicketTransition } from './ticket-status';
 import type { CommentRow } from './tickets.repository';
 import { formatTicketNumber, route, TicketCategory } from './ticket-routing';
@@ -67,6 +74,7 @@ export class TicketsService {
         [{ field: 'requester_name', message: 'give customer_id or requester_name' }],
       );
     }
+    await this.checkFormFields(principal.companyId, input.category, input.fields);
     const now = this.clock.now();
     const day = now.toISOString().slice(0, 10);
     const number = formatTicketNumber(
@@ -402,6 +410,48 @@ export class TicketsService {
       (row) => ({ at: new Date(row.created_at).toISOString(), id: row.id }),
       ticketResponse,
     );
+  }
+
+  /** The form of a category, for portals to render; an empty list when the category has none. */
+  async form(principal: Principal, category: string) {
+    return { category, fields: (await this.repository.form(principal.companyId, category)) ?? [] };
+  }
+
+  async setForm(principal: Principal, category: string, input: SetFormDto) {
+    const fields: FormField[] = input.template ? BUILT_IN_FORMS[input.template] : (input.fields ?? []);
+    if (new Set(fields.map((field) => field.name)).size !== fields.length) {
+      throw new DomainException('invalid_input', 'validation-failed', 'Form field names must be unique', [
+        { field: 'fields', message: 'two fields share a name' },
+      ]);
+    }
+    await this.repository.setForm(principal.companyId, category, fields);
+    return { category, fields };
+  }
+
+  /** Structured fields are required, typed and limited to what the category's form names. */
+  private async checkFormFields(
+    companyId: string,
+    category: string,
+    values: Record<string, unknown> | undefined,
+  ) {
+    const form = await this.repository.form(companyId, category);
+    if (!form) {
+      if (values && Object.keys(values).length > 0) {
+        throw new DomainException('invalid_input', 'validation-failed', `Category ${category} has no form`, [
+          { field: 'fields', message: 'this category takes no structured fields' },
+        ]);
+      }
+      return;
+    }
+    const errors = validateFormFields(form, values ?? {});
+    if (errors.length > 0) {
+      throw new DomainException(
+        'invalid_input',
+        'validation-failed',
+        `The ${category} form is incomplete`,
+        errors,
+      );
+    }
   }
 
   setRoute(principal: Principal, category: string, department: string) {

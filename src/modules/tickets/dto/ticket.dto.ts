@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -13,6 +14,8 @@ import {
   IsUUID,
   Matches,
   MaxLength,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../../platform/http/pagination';
 import { IsSmallJson } from '../../../platform/http/validators';
@@ -147,4 +150,37 @@ export class AssignTicketDto {
   @ApiProperty({ description: 'staff user id (the sub of their tokens)' })
   @Matches(/^[\w.:@-]{1,128}$/)
   assignee_id!: string;
+}
+
+export class FormFieldDto {
+  @ApiProperty() @Matches(/^[a-z][a-z0-9_]{0,49}$/) name!: string;
+  @ApiProperty({ enum: ['string', 'text', 'integer', 'enum'] })
+  @IsIn(['string', 'text', 'integer', 'enum'])
+  type!: 'string' | 'text' | 'integer' | 'enum';
+  @ApiProperty() @IsBoolean() required!: boolean;
+
+  @ApiPropertyOptional({ type: [String] })
+  @ValidateIf((field: FormFieldDto) => field.type === 'enum')
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  options?: string[];
+}
+
+/** A built-in template (seed 004's bug report or feature request) or custom fields. */
+export class SetFormDto {
+  @ApiPropertyOptional({ enum: ['bug_report', 'feature_request'] })
+  @ValidateIf((form: SetFormDto) => form.fields === undefined)
+  @IsIn(['bug_report', 'feature_request'])
+  template?: 'bug_report' | 'feature_request';
+
+  @ApiPropertyOptional({ type: [FormFieldDto] })
+  @ValidateIf((form: SetFormDto) => form.template === undefined)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => FormFieldDto)
+  fields?: FormFieldDto[];
 }
