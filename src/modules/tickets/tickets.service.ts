@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../platform/auth/principal';
 import { STAFF_ROLES } from '../../platform/auth/principal';
 import { Clock } from '../../platform/clock/clock';
@@ -20,7 +21,7 @@ import {
 } from './dto/ticket.dto';
 import { BUILT_IN_FORMS, FormField, validateFormFields } from './ticket-forms';
 import { judgeTicketTransition } from './ticket-status';
-import type { CommentRow } from './tickets.repository';
+import type { CommentRow, TicketRow } from './tickets.repository';
 import { formatTicketNumber, route, TicketCategory } from './ticket-routing';
 import { TicketsMetrics } from './tickets.metrics';
 import { TicketsRepository } from './tickets.repository';
@@ -195,13 +196,7 @@ export class TicketsService {
     const internal = staff && (input.internal ?? false);
     const now = this.clock.now();
     const comment = await this.repository.transaction(async (manager) => {
-      const ticket = await this.repository.lock(
-        manager,
-        principal.companyId,
-        id,
-        staff ? undefined : this.ownCustomer(principal),
-      );
-      if (!ticket) throw DomainException.notFound('Ticket');
+      const ticket = await this.lockVisible(manager, principal, id);
       if (ticket.status === 'closed') {
         throw new DomainException('invalid_state', 'ticket-closed', 'A closed ticket takes no more comments');
       }
@@ -249,27 +244,16 @@ export class TicketsService {
   }
 
   async comments(principal: Principal, id: string) {
-    const staff = isStaff(principal);
-    const ticket = await this.repository.findById(
-      principal.companyId,
-      id,
-      staff ? undefined : this.ownCustomer(principal),
-    );
-    if (!ticket) throw DomainException.notFound('Ticket');
-    return { data: (await this.repository.comments(principal.companyId, id, staff)).map(commentResponse) };
+    await this.findVisible(principal, id); // 404 unless the caller may see the ticket
+    const rows = await this.repository.comments(principal.companyId, id, isStaff(principal));
+    return { data: rows.map(commentResponse) };
   }
 
   async changeStatus(principal: Principal, id: string, to: string) {
     const staff = isStaff(principal);
     const now = this.clock.now();
     const updated = await this.repository.transaction(async (manager) => {
-      const ticket = await this.repository.lock(
-        manager,
-        principal.companyId,
-        id,
-        staff ? undefined : this.ownCustomer(principal),
-      );
-      if (!ticket) throw DomainException.notFound('Ticket');
+      const ticket = await this.lockVisible(manager, principal, id);
       const verdict = judgeTicketTransition(
         ticket.status,
         to,
@@ -341,8 +325,7 @@ export class TicketsService {
     }
     const now = this.clock.now();
     const updated = await this.repository.transaction(async (manager) => {
-      const ticket = await this.repository.lock(manager, principal.companyId, id);
-      if (!ticket) throw DomainException.notFound('Ticket');
+      const ticket = await this.lockVisible(manager, principal, id);
       if (ticket.status === 'closed')
         throw new DomainException('invalid_state', 'ticket-closed', 'A closed ticket cannot be assigned');
       if (ticket.assignee_id === assigneeId) return ticket;
@@ -377,12 +360,7 @@ export class TicketsService {
   }
 
   async get(principal: Principal, id: string) {
-    const ticket = await this.repository.findById(
-      principal.companyId,
-      id,
-      isStaff(principal) ? undefined : this.ownCustomer(principal),
-    );
-    if (!ticket) throw DomainException.notFound('Ticket');
+    const ticket = await this.findVisible(principal, id);
     return {
       ...ticketResponse(ticket),
       history: isStaff(principal) ? await this.timeline(principal, id) : undefined,
@@ -394,7 +372,7 @@ export class TicketsService {
     const rows = await this.repository.list(
       principal.companyId,
       {
-        customerId: isStaff(principal) ? undefined : this.ownCustomer(principal),
+        customerId: this.customerScope(principal),
         status: query.status,
         priority: query.priority,
         department: query.department,
@@ -465,8 +443,30 @@ export class TicketsService {
     return rows.map((row) => ({ ...row, occurred_at: new Date(row.occurred_at).toISOString() }));
   }
 
-  /** A customer token without a customer id can see no ticket (a sentinel uuid matches nothing). */
-  private ownCustomer(principal: Principal): string {
+  /**
+   * Whose tickets the caller may see: staff see the company's (undefined), a customer only their own.
+   * A customer token without a customer id sees none (a sentinel uuid matches nothing).
+   */
+  private customerScope(principal: Principal): string | undefined {
+    if (isStaff(principal)) return undefined;
     return principal.customerId ?? '00000000-0000-0000-0000-000000000000';
+  }
+
+  private async findVisible(principal: Principal, id: string): Promise<TicketRow> {
+    const ticket = await this.repository.findById(principal.companyId, id, this.customerScope(principal));
+    if (!ticket) throw DomainException.notFound('Ticket');
+    return ticket;
+  }
+
+  /** Locks a ticket the caller may see for the rest of the transaction; anything else is a 404. */
+  private async lockVisible(manager: EntityManager, principal: Principal, id: string): Promise<TicketRow> {
+    const ticket = await this.repository.lock(
+      manager,
+      principal.companyId,
+      id,
+      this.customerScope(principal),
+    );
+    if (!ticket) throw DomainException.notFound('Ticket');
+    return ticket;
   }
 }
