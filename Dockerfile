@@ -48,6 +48,9 @@ COPY templates ./templates
 
 # Files stay owned by root and read-only for the process: the service writes nothing to its own tree
 # (logs go to stdout). "node" is the unprivileged user (uid 1000) that the official image ships.
+# The one writable place is the local attachment store (STORAGE_DRIVER=local), meant to be a volume.
+RUN mkdir -p /var/lib/custops/storage && chown node:node /var/lib/custops/storage
+ENV STORAGE_DIR=/var/lib/custops/storage
 USER node
 
 EXPOSE 3000 9464

@@ -6,6 +6,7 @@ import { InvoicesModule } from './modules/invoices/invoices.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { StaffModule } from './modules/staff/staff.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
+import type { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
 import { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
@@ -34,17 +35,19 @@ export interface AppModuleOptions {
   logStream?: DestinationStream;
   /** Extra modules (test fixtures). */
   extraModules?: Array<Type | DynamicModule>;
+  /** Where time comes from; the system clock when absent (tests pass a manual one). */
+  clock?: Clock;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, logStream, extraModules = [] }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, logStream, extraModules = [], clock }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logStream),
-        ClockModule,
+        ClockModule.forRoot(clock),
         DatabaseModule,
         MetricsModule,
         QueueModule,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -39,6 +40,19 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   });
   app.get(HttpMetrics).register(fastify);
   await app.register(helmet, { contentSecurityPolicy: false });
+  // Ticket attachments (one file per request, streamed): busboy stops one byte past the limit, so the
+  // upload's own counting sees the excess and answers 413 with nothing kept.
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    limits: {
+      fileSize: config.ATTACHMENT_MAX_BYTES + 1,
+      files: 1,
+      fields: 10,
+      fieldSize: 1024,
+      parts: 11,
+      headerPairs: 50,
+    },
+  });
 
   app.setGlobalPrefix('v1', {
     exclude: [

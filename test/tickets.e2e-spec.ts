@@ -4,6 +4,12 @@ import { startTestApp, TestApp } from './support/app';
 import { SmtpSink } from './support/peers';
 import { waitFor } from './support/wait';
 
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 describe('Tickets: submit, route, view', () => {
   let t: TestApp;
   let smtp: SmtpSink;
@@ -41,6 +47,11 @@ describe('Tickets: submit, route, view', () => {
   });
 
   it('takes a ticket at once and routes it asynchronously by the company table, other to triage', async () => {
+    await request(t.url)
+      .put('/v1/staff/fin-1')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ name: 'Finance agent', roles: ['agent'], department: 'finance' })
+      .expect(200);
     await request(t.url)
       .put('/v1/tickets/routes/billing')
       .set('authorization', `Bearer ${admin}`)
@@ -99,12 +110,26 @@ describe('Tickets: submit, route, view', () => {
       .email as string;
     const asAgent = { authorization: `Bearer ${agent}` };
     const asCustomer = { authorization: `Bearer ${customerA.token}` };
+    const photo = await request(t.url)
+      .post('/v1/tickets/attachments')
+      .set(asCustomer)
+      .attach('file', PNG, { filename: 'router.png', contentType: 'image/png' })
+      .expect(201);
     const res = await submit(customerA.token, {
       subject: 'No internet',
       description: 'Router blinks red',
       category: 'connectivity',
+      attachment_ids: [photo.body.id],
     }).expect(201);
     const id = res.body.id as string;
+    expect(res.body.attachments).toEqual([
+      expect.objectContaining({ id: photo.body.id, content_type: 'image/png' }),
+    ]);
+    const file = `/v1/tickets/${id}/attachments/${photo.body.id}`;
+    expect((await request(t.url).get(file).set(asCustomer).expect(200)).headers['content-type']).toBe(
+      'image/png',
+    );
+    await request(t.url).get(file).set('authorization', `Bearer ${customerB.token}`).expect(404);
     const number = res.body.ticket_number as string;
     await waitFor(async () => (await ticket(id)).status === 'open', { what: 'routing' });
     const confirmation = await waitFor(
@@ -418,6 +443,18 @@ describe('Tickets: submit, route, view', () => {
       .get(`/v1/tickets/${mine.body.id}`)
       .set('authorization', `Bearer ${foreign}`)
       .expect(404);
+    for (const [method, path, body] of [
+      ['get', `/v1/tickets/${mine.body.id}/sla`, undefined],
+      ['patch', `/v1/tickets/${mine.body.id}`, { priority: 'high' }],
+      ['post', `/v1/tickets/${mine.body.id}/merge`, { into_ticket_id: randomUUID() }],
+      ['post', `/v1/tickets/${mine.body.id}/status`, { status: 'resolved' }],
+    ] as const) {
+      await request(t.url)[method](path).set('authorization', `Bearer ${foreign}`).send(body).expect(404);
+    }
+    await request(t.url)
+      .get(`/v1/tickets/${mine.body.id}/sla`)
+      .set('authorization', `Bearer ${customerA.token}`)
+      .expect(404);
     await submit(customerA.token, {
       subject: 'x',
       description: 'd',
@@ -454,7 +491,119 @@ describe('Tickets: submit, route, view', () => {
       .set('authorization', `Bearer ${admin}`)
       .send({ department: 'Bad Dept!' })
       .expect(400);
+    const unknown = await request(t.url)
+      .put('/v1/tickets/routes/billing')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ department: 'finanse' })
+      .expect(422);
+    expect(unknown.body).toMatchObject({
+      type: expect.stringMatching(/unknown-department$/),
+      errors: [{ field: 'department' }],
+    });
     await request(t.url).get('/v1/tickets?status=gone').set('authorization', `Bearer ${agent}`).expect(400);
+    await request(t.url)
+      .get('/v1/tickets?escalation_level=7')
+      .set('authorization', `Bearer ${agent}`)
+      .expect(400);
     expect(await count()).toBe(before);
+
+    const existing = await submit(customerA.token, {
+      subject: 's',
+      description: 'd',
+      category: 'billing',
+    }).expect(201);
+    const id = existing.body.id as string;
+    const history = async () =>
+      Number(
+        (await t.db.query('SELECT count(*) FROM ticket_history WHERE ticket_id = $1', [id])).rows[0].count,
+      );
+    await waitFor(async () => (await ticket(id)).status === 'open', { what: 'routing' });
+    const historyBefore = await history();
+    await request(t.url)
+      .patch(`/v1/tickets/${id}`)
+      .set('authorization', `Bearer ${agent}`)
+      .send({ department: 'nowhere' })
+      .expect(422);
+    await request(t.url)
+      .patch(`/v1/tickets/${id}`)
+      .set('authorization', `Bearer ${agent}`)
+      .send({ priority: 'whenever' })
+      .expect(400);
+    await request(t.url)
+      .patch(`/v1/tickets/${id}`)
+      .set('authorization', `Bearer ${customerA.token}`)
+      .send({ priority: 'urgent' })
+      .expect(403);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/merge`)
+      .set('authorization', `Bearer ${agent}`)
+      .send({ into_ticket_id: id })
+      .expect(422);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/merge`)
+      .set('authorization', `Bearer ${agent}`)
+      .send({ into_ticket_id: randomUUID() })
+      .expect(404);
+    await request(t.url)
+      .post(`/v1/tickets/${id}/status`)
+      .set('authorization', `Bearer ${agent}`)
+      .send({ status: 'closed' })
+      .expect(409);
+    expect(await history()).toBe(historyBefore);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('merges a duplicate: its thread moves, it closes with a pointer, its requester is told', async () => {
+    const asAgent = { authorization: `Bearer ${agent}` };
+    const original = await submit(customerA.token, {
+      subject: 'Card declined',
+      description: 'Twice today',
+      category: 'payments',
+    }).expect(201);
+    const duplicate = await submit(customerA.token, {
+      subject: 'Payment not going through',
+      description: 'Same card again',
+      category: 'payments',
+    }).expect(201);
+    await request(t.url)
+      .post(`/v1/tickets/${duplicate.body.id}/comments`)
+      .set('authorization', `Bearer ${customerA.token}`)
+      .send({ body: 'Card ending 4242' })
+      .expect(201);
+    const merged = await request(t.url)
+      .post(`/v1/tickets/${duplicate.body.id}/merge`)
+      .set(asAgent)
+      .send({ into_ticket_id: original.body.id })
+      .expect(200);
+    expect(merged.body).toMatchObject({ status: 'closed', merged_into_id: original.body.id });
+
+    const thread = await request(t.url)
+      .get(`/v1/tickets/${original.body.id}/comments`)
+      .set(asAgent)
+      .expect(200);
+    expect(thread.body.data.map((c: { body: string }) => c.body)).toEqual(['Card ending 4242']);
+    const target = await request(t.url).get(`/v1/tickets/${original.body.id}`).set(asAgent).expect(200);
+    const actions = target.body.history.map((h: { action: string }) => h.action);
+    expect(actions.filter((a: string) => a === 'submitted')).toHaveLength(2); // the duplicate's history moved
+    expect(actions).toContain('merged_in');
+    const notice = await waitFor(
+      () =>
+        smtp.messages.find(
+          (m) =>
+            m.subject ===
+            `Your request ${duplicate.body.ticket_number} continues as ${original.body.ticket_number}`,
+        ),
+      { what: 'merge notice' },
+    );
+    expect(notice.text).toContain(original.body.ticket_number);
+    const sla = await request(t.url).get(`/v1/tickets/${duplicate.body.id}/sla`).set(asAgent).expect(200);
+    expect(sla.body.targets.every((x: { status: string }) => x.status === 'cancelled')).toBe(true);
+
+    // A closed ticket takes part in no further merge.
+    await request(t.url)
+      .post(`/v1/tickets/${duplicate.body.id}/merge`)
+      .set(asAgent)
+      .send({ into_ticket_id: original.body.id })
+      .expect(409);
   });
 });

@@ -3,6 +3,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Client } from 'pg';
 import { createApp } from '../../src/bootstrap';
+import type { Clock } from '../../src/platform/clock/clock';
 import type { Role } from '../../src/platform/auth/principal';
 import { mintToken } from '../../src/platform/auth/tokens';
 import { AppConfig, loadConfig } from '../../src/platform/config/app-config';
@@ -38,6 +39,8 @@ export interface TestAppOptions {
   extraModules?: Array<Type | DynamicModule>;
   /** Reuse a database (several app instances on one database); a fresh one otherwise. */
   databaseUrl?: string;
+  /** A clock the test moves (see ManualClock); the system clock otherwise. */
+  clock?: Clock;
 }
 
 /** Boots the real application on its own database and Redis key prefix, listening on a free port. */
@@ -69,7 +72,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
     },
   };
-  const app = await createApp({ config, logStream, extraModules: options.extraModules });
+  const app = await createApp({
+    config,
+    logStream,
+    extraModules: options.extraModules,
+    clock: options.clock,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const db = await connect(databaseUrl);
   const metricsPort = app.get(MetricsServer).port;

@@ -24,6 +24,8 @@ export interface CustomerContactPoints {
   name: string;
   email: string | null;
   phone: string | null;
+  /** The customer's tags, for rules that depend on them (e.g. SLA policies). */
+  tags: string[];
 }
 
 /** Fields an update may change, with the entity property each maps to. */
@@ -122,6 +124,7 @@ export class CustomersService {
       name: primary?.name ?? customer.name,
       email: primary?.email ?? customer.email,
       phone: primary?.phone ?? customer.phone,
+      tags: customer.tags,
     };
   }
 

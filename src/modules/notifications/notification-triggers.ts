@@ -2,10 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { DomainEvent } from '../../platform/events/domain-event';
 import { OnDomainEvent } from '../../platform/events/subscriptions';
 import { CompaniesService } from '../companies/companies.service';
+import { StaffService } from '../staff/staff.service';
 import '../customers/customers.events';
 import '../tickets/tickets.events';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
+
+const LEVEL_NAMES: Record<number, string> = { 1: 'team lead', 2: 'manager', 3: 'director' };
+
+/** `resolution_breached` → "the resolution target was missed"; `first_response_due_soon` → "… is due soon". */
+function describeReason(reason: string): string {
+  const breached = reason.endsWith('_breached');
+  const target = reason.replace(/_(breached|due_soon)$/, '').replace(/_/g, ' ');
+  return breached ? `the ${target} target was missed` : `the ${target} target is due soon`;
+}
 
 /** The domain events companies may receive as webhooks. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -26,6 +36,7 @@ export class NotificationTriggers {
     private readonly notifications: NotificationsService,
     private readonly repository: NotificationsRepository,
     private readonly companies: CompaniesService,
+    private readonly staff: StaffService,
   ) {}
 
   /** Tell the customer their account status changed; a block is critical and ignores opt-outs. */
@@ -102,6 +113,63 @@ export class NotificationTriggers {
       idempotencyKey: `event:${event.event_id}`,
       data: { ticket_number: event.metadata.ticket_number, subject: event.metadata.subject, message },
       recipients,
+    });
+  }
+
+  /**
+   * An escalation reaches the new level's people (the role in the ticket's department, or company-wide
+   * when the department has nobody in it) and the assignee; the customer when the rule says so.
+   */
+  @OnDomainEvent('TicketEscalated', { name: 'notifications.ticket-escalated' })
+  async ticketEscalated(event: DomainEvent<'TicketEscalated'>): Promise<void> {
+    const m = event.metadata;
+    const channels: Array<'email' | 'in_app'> = ['email', 'in_app'];
+    const inDepartment =
+      m.department !== null &&
+      (await this.staff.find(event.company_id, { role: m.notify_role, department: m.department })).length > 0;
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'ticket.escalated',
+      severity: m.to_level >= 3 ? 'critical' : 'normal',
+      idempotencyKey: `event:${event.event_id}`,
+      data: {
+        ticket_number: m.ticket_number,
+        subject: m.subject,
+        priority: m.priority,
+        level: m.to_level,
+        level_name: LEVEL_NAMES[m.to_level] ?? `level ${m.to_level}`,
+        reason_text: describeReason(m.reason),
+      },
+      recipients: [
+        { kind: 'role', role: m.notify_role, department: inDepartment ? m.department! : undefined, channels },
+        ...(m.assignee_id ? [{ kind: 'user' as const, id: m.assignee_id, channels }] : []),
+      ],
+    });
+    if (m.notify_customer && event.customer_id) {
+      await this.notifications.request({
+        companyId: event.company_id,
+        type: 'ticket.escalated_notice',
+        idempotencyKey: `event:${event.event_id}:customer`,
+        data: { ticket_number: m.ticket_number, subject: m.subject },
+        recipients: [{ kind: 'customer', id: event.customer_id, channels }],
+      });
+    }
+  }
+
+  /** The requester of a merged duplicate learns where the conversation continues. */
+  @OnDomainEvent('TicketMerged', { name: 'notifications.ticket-merged' })
+  async ticketMerged(event: DomainEvent<'TicketMerged'>): Promise<void> {
+    if (!event.customer_id) return;
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'ticket.merged',
+      idempotencyKey: `event:${event.event_id}`,
+      data: {
+        ticket_number: event.metadata.ticket_number,
+        subject: event.metadata.subject,
+        into_ticket_number: event.metadata.into_ticket_number,
+      },
+      recipients: [{ kind: 'customer', id: event.customer_id, channels: ['email', 'in_app'] }],
     });
   }
 

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../platform/auth/principal';
+import { STAFF_ROLES } from '../../platform/auth/principal';
 import { DomainException } from '../../platform/http/domain-exception';
 import type { UpsertStaffDto } from './dto/staff.dto';
 import { StaffMember, StaffRepository } from './staff.repository';
 
 export type { StaffMember } from './staff.repository';
+
+/**
+ * Roles the directory addresses people by: the token roles plus the escalation tiers of seed 001
+ * (team lead, director), which grant no permissions of their own.
+ */
+export const DIRECTORY_ROLES = [...STAFF_ROLES, 'team_lead', 'director'];
 
 /** The staff directory: the module's public API (notifications and tickets address people through it). */
 @Injectable()

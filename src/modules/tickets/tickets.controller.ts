@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../platform/auth/decorators';
 import type { Principal } from '../../platform/auth/principal';
@@ -12,6 +23,8 @@ import {
   SetFormDto,
   SetRouteDto,
   SubmitTicketDto,
+  UpdateTicketDto,
+  MergeTicketDto,
 } from './dto/ticket.dto';
 import { TICKET_CATEGORIES } from './ticket-routing';
 import { TicketsService } from './tickets.service';
@@ -88,6 +101,34 @@ export class TicketsController {
     @Body() body: AssignTicketDto,
   ) {
     return this.tickets.assign(principal, id, body.assignee_id);
+  }
+
+  /** Staff corrections: priority (re-chooses the SLA policy), department (ends triage), tags. */
+  @Patch(':id')
+  @Roles('agent', 'manager', 'admin')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TicketId) id: string,
+    @Body() body: UpdateTicketDto,
+  ) {
+    return this.tickets.update(principal, id, body);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @Roles('agent', 'manager', 'admin')
+  merge(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TicketId) id: string,
+    @Body() body: MergeTicketDto,
+  ) {
+    return this.tickets.merge(principal, id, body.into_ticket_id);
+  }
+
+  @Get(':id/sla')
+  @Roles('customer', 'viewer', 'agent', 'manager', 'admin')
+  sla(@CurrentPrincipal() principal: Principal, @Param('id', TicketId) id: string) {
+    return this.tickets.slaOf(principal, id);
   }
 
   @Get('forms/:category')

@@ -1,4 +1,4 @@
-/** Events the tickets module publishes (SLA, escalation and merge events follow). */
+/** Events the tickets module publishes. */
 declare module '../../platform/events/domain-event' {
   interface DomainEventCatalogue {
     TicketSubmitted: {
@@ -21,8 +21,56 @@ declare module '../../platform/events/domain-event' {
       /** Who handles the ticket now, so a customer's message reaches them. */
       assignee_id: string | null;
       department: string | null;
+      priority: string;
+      /** Set on the reply that was the ticket's first response: seconds since submission. */
+      first_response_seconds: number | null;
     };
-    TicketStatusChanged: { ticket_number: string; ticket_id: string; from_status: string; to_status: string };
+    TicketStatusChanged: {
+      ticket_number: string;
+      ticket_id: string;
+      from_status: string;
+      to_status: string;
+      department: string | null;
+      priority: string;
+      /** Set when the ticket was resolved: seconds since submission. */
+      resolution_seconds: number | null;
+    };
+    /** Staff changed priority, department or tags. */
+    TicketUpdated: {
+      ticket_number: string;
+      ticket_id: string;
+      changes: Record<string, { before: unknown; after: unknown }>;
+    };
+    /** A duplicate was merged into another ticket and closed. */
+    TicketMerged: {
+      ticket_number: string;
+      ticket_id: string;
+      subject: string;
+      into_ticket_id: string;
+      into_ticket_number: string;
+    };
+    TicketEscalated: {
+      ticket_number: string;
+      ticket_id: string;
+      subject: string;
+      from_level: number;
+      to_level: number;
+      /** `<target>_breached` or `<target>_due_soon`. */
+      reason: string;
+      notify_role: string;
+      notify_customer: boolean;
+      department: string | null;
+      priority: string;
+      assignee_id: string | null;
+    };
+    TicketSlaBreached: {
+      ticket_number: string;
+      ticket_id: string;
+      kind: string;
+      due_at: string;
+      department: string | null;
+      priority: string;
+    };
     TicketAssigned: {
       ticket_number: string;
       ticket_id: string;

@@ -1,15 +1,35 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
 import { StaffModule } from '../staff/staff.module';
+import { StorageModule } from '../../platform/storage/storage.module';
+import { TicketAttachmentsController } from './ticket-attachments.controller';
+import { TicketAttachmentsRepository } from './ticket-attachments.repository';
+import { TicketAttachmentsService } from './ticket-attachments.service';
+import { SlaConfigController } from './sla/sla-config.controller';
+import { SlaConfigService } from './sla/sla-config.service';
+import { SlaScanner } from './sla/sla-scanner';
+import { TicketSlaRepository } from './sla/ticket-sla.repository';
+import { TicketSlaService } from './sla/ticket-sla.service';
 import { TicketsController } from './tickets.controller';
 import { TicketsMetrics } from './tickets.metrics';
 import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [CustomersModule, StaffModule],
-  controllers: [TicketsController],
-  providers: [TicketsService, TicketsRepository, TicketsMetrics],
-  exports: [TicketsService],
+  imports: [CustomersModule, StaffModule, StorageModule],
+  // Attachments first: its static `attachments` routes are declared before `:id`.
+  controllers: [TicketAttachmentsController, SlaConfigController, TicketsController],
+  providers: [
+    TicketsService,
+    TicketsRepository,
+    TicketsMetrics,
+    TicketAttachmentsService,
+    TicketAttachmentsRepository,
+    TicketSlaService,
+    TicketSlaRepository,
+    SlaConfigService,
+    SlaScanner,
+  ],
+  exports: [TicketsService, TicketAttachmentsService],
 })
 export class TicketsModule {}

@@ -3,10 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../../platform/database/rows';
 import type { KeysetPosition } from '../../platform/http/pagination';
+import type { SlaState } from './sla/sla-clock';
+import type { SlaPolicy } from './sla/sla-policy';
 import type { FormField } from './ticket-forms';
 
 export interface TicketRow {
   id: string;
+  company_id: string;
   ticket_number: string;
   customer_id: string | null;
   requester_name: string;
@@ -26,6 +29,10 @@ export interface TicketRow {
   first_response_at: Date | null;
   resolved_at: Date | null;
   closed_at: Date | null;
+  sla_policy: SlaPolicy | null;
+  sla_state: SlaState | null;
+  sla_next_due_at: Date | null;
+  merged_into_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -42,6 +49,11 @@ export interface CommentRow {
 export type NewTicket = Omit<
   TicketRow,
   | 'id'
+  | 'company_id'
+  | 'sla_policy'
+  | 'sla_state'
+  | 'sla_next_due_at'
+  | 'merged_into_id'
   | 'status'
   | 'assignee_id'
   | 'escalation_level'
@@ -51,9 +63,9 @@ export type NewTicket = Omit<
   | 'updated_at'
 >;
 
-const COLUMNS = `id, ticket_number, customer_id, requester_name, requester_email, subject, description, category, department,
+const COLUMNS = `id, company_id, ticket_number, customer_id, requester_name, requester_email, subject, description, category, department,
   needs_triage, priority, status, assignee_id, escalation_level, channel, tags, fields, first_response_at, resolved_at,
-  closed_at, created_at, updated_at`;
+  closed_at, sla_policy, sla_state, sla_next_due_at, merged_into_id, created_at, updated_at`;
 
 /** Every query of the tickets module. */
 @Injectable()
@@ -190,6 +202,38 @@ export class TicketsRepository {
     );
   }
 
+  /** Staff corrections; a department set by hand also ends triage. */
+  async update(
+    manager: EntityManager,
+    id: string,
+    changes: { priority?: string; department?: string; tags?: string[] },
+    at: Date,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE tickets SET priority = coalesce($2, priority), department = coalesce($3, department),
+              needs_triage = CASE WHEN $3::text IS NULL THEN needs_triage ELSE false END,
+              tags = coalesce($4, tags), updated_at = $5,
+              status = CASE WHEN $3::text IS NOT NULL AND status = 'new' THEN 'open' ELSE status END
+        WHERE id = $1`,
+      [id, changes.priority ?? null, changes.department ?? null, changes.tags ?? null, at],
+    );
+  }
+
+  /** Moves a duplicate's comments and history to the ticket it is merged into. */
+  async moveThread(manager: EntityManager, fromId: string, toId: string): Promise<void> {
+    await manager.query(`UPDATE ticket_comments SET ticket_id = $2 WHERE ticket_id = $1`, [fromId, toId]);
+    await manager.query(`UPDATE ticket_history SET ticket_id = $2 WHERE ticket_id = $1`, [fromId, toId]);
+  }
+
+  async closeAsMerged(manager: EntityManager, id: string, intoId: string, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE tickets SET status = 'closed', closed_at = $3, merged_into_id = $2, updated_at = $3,
+              next_escalation_at = NULL
+        WHERE id = $1`,
+      [id, intoId, at],
+    );
+  }
+
   /** Open tickets per department and priority, for the tickets_open gauge (one grouped query). */
   openCounts(): Promise<
     Array<{ company_id: string; department: string | null; priority: string; n: number }>
@@ -271,6 +315,8 @@ export class TicketsRepository {
       department?: string;
       assigneeId?: string;
       triage?: boolean;
+      slaBreached?: boolean;
+      escalationLevel?: number;
     },
     limit: number,
     after?: KeysetPosition,
@@ -287,6 +333,12 @@ export class TicketsRepository {
     if (filter.department) add('department', filter.department);
     if (filter.assigneeId) add('assignee_id', filter.assigneeId);
     if (filter.triage !== undefined) add('needs_triage', filter.triage);
+    if (filter.escalationLevel !== undefined) add('escalation_level', filter.escalationLevel);
+    if (filter.slaBreached !== undefined) {
+      where.push(
+        `${filter.slaBreached ? '' : 'NOT '}coalesce(sla_state IN ('missed', 'active_with_misses'), false)`,
+      );
+    }
     if (after) {
       params.push(after.at, after.id);
       where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);

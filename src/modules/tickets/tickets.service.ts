@@ -18,16 +18,23 @@ import {
   SetFormDto,
   SubmitTicketDto,
   ticketResponse,
+  UpdateTicketDto,
 } from './dto/ticket.dto';
+import { attachmentResponse } from './dto/ticket-attachment.dto';
 import { BUILT_IN_FORMS, FormField, validateFormFields } from './ticket-forms';
+import { AttachmentRow, TicketAttachmentsService } from './ticket-attachments.service';
 import { judgeTicketTransition } from './ticket-status';
 import type { CommentRow, TicketRow } from './tickets.repository';
-import { formatTicketNumber, route, TicketCategory } from './ticket-routing';
+import { DEFAULT_ROUTES, formatTicketNumber, route, TicketCategory } from './ticket-routing';
+import { TicketSlaService } from './sla/ticket-sla.service';
 import { TicketsMetrics } from './tickets.metrics';
 import { TicketsRepository } from './tickets.repository';
 import './tickets.events';
 
 const isStaff = (principal: Principal): boolean => principal.roles.some((role) => STAFF_ROLES.includes(role));
+
+const secondsBetween = (from: Date, to: Date): number =>
+  Math.max(0, Math.round((to.getTime() - new Date(from).getTime()) / 1000));
 
 const commentResponse = (row: CommentRow) => ({
   id: row.id,
@@ -47,9 +54,11 @@ export class TicketsService {
     private readonly staff: StaffService,
     private readonly events: EventBus,
     private readonly metrics: TicketsMetrics,
+    private readonly sla: TicketSlaService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly logger: PinoLogger,
+    private readonly attachments: TicketAttachmentsService,
   ) {
     logger.setContext(TicketsService.name);
   }
@@ -84,6 +93,7 @@ export class TicketsService {
     );
     const channel = staff ? 'agent' : 'web';
     const priority = input.priority ?? 'normal';
+    let attachments: AttachmentRow[] = [];
     const ticket = await this.repository.transaction(async (manager) => {
       const row = await this.repository.insert(manager, principal.companyId, {
         ticket_number: number,
@@ -101,6 +111,7 @@ export class TicketsService {
         fields: input.fields ?? {},
         created_at: now,
       });
+      await this.sla.apply(manager, row, contact?.tags ?? [], now);
       await this.repository.appendHistory(
         manager,
         principal.companyId,
@@ -126,6 +137,14 @@ export class TicketsService {
           channel,
         },
       });
+      attachments = await this.attachments.claim(
+        manager,
+        principal.companyId,
+        principal.userId,
+        input.attachment_ids ?? [],
+        row.id,
+        null,
+      );
       return row;
     });
     this.metrics.ticketCreated(principal.companyId, input.category, priority, channel);
@@ -141,7 +160,7 @@ export class TicketsService {
       },
       'Ticket submitted',
     );
-    return ticketResponse(ticket);
+    return { ...ticketResponse(ticket), attachments: attachments.map(attachmentResponse) };
   }
 
   /** Durable: routes the ticket by the company's table (defaults otherwise); `other` goes to triage. */
@@ -195,6 +214,7 @@ export class TicketsService {
     }
     const internal = staff && (input.internal ?? false);
     const now = this.clock.now();
+    let attachments: AttachmentRow[] = [];
     const comment = await this.repository.transaction(async (manager) => {
       const ticket = await this.lockVisible(manager, principal, id);
       if (ticket.status === 'closed') {
@@ -207,9 +227,19 @@ export class TicketsService {
         internal,
         at: now,
       });
-      if (staff && !internal) await this.repository.markResponded(manager, id, now);
-      // A customer answering a ticket that waits on them puts it back in the agents' hands.
-      if (!staff && ticket.status === 'pending') await this.repository.setStatus(manager, id, 'open', now);
+      const publicReply = staff && !internal;
+      if (publicReply) {
+        await this.repository.markResponded(manager, id, now);
+        await this.sla.staffReplied(manager, ticket, now);
+      }
+      if (!staff) {
+        // A customer answering a ticket that waits on them puts it back in the agents' hands.
+        if (ticket.status === 'pending') {
+          await this.repository.setStatus(manager, id, 'open', now);
+          await this.sla.statusChanged(manager, ticket, 'pending', 'open', now);
+        }
+        await this.sla.customerMessaged(manager, ticket, now);
+      }
       await this.repository.appendHistory(
         manager,
         principal.companyId,
@@ -236,11 +266,22 @@ export class TicketsService {
           public_body: internal ? null : input.body,
           assignee_id: ticket.assignee_id,
           department: ticket.department,
+          priority: ticket.priority,
+          first_response_seconds:
+            publicReply && !ticket.first_response_at ? secondsBetween(ticket.created_at, now) : null,
         },
       });
+      attachments = await this.attachments.claim(
+        manager,
+        principal.companyId,
+        principal.userId,
+        input.attachment_ids ?? [],
+        id,
+        row.id,
+      );
       return row;
     });
-    return commentResponse(comment);
+    return { ...commentResponse(comment), attachments: attachments.map(attachmentResponse) };
   }
 
   async comments(principal: Principal, id: string) {
@@ -286,6 +327,7 @@ export class TicketsService {
           break;
       }
       await this.repository.setStatus(manager, id, to, now);
+      await this.sla.statusChanged(manager, ticket, ticket.status, to, now);
       await this.repository.appendHistory(
         manager,
         principal.companyId,
@@ -305,6 +347,9 @@ export class TicketsService {
           ticket_id: id,
           from_status: ticket.status,
           to_status: to,
+          department: ticket.department,
+          priority: ticket.priority,
+          resolution_seconds: to === 'resolved' ? secondsBetween(ticket.created_at, now) : null,
         },
       });
       return this.repository.lock(manager, principal.companyId, id);
@@ -359,11 +404,164 @@ export class TicketsService {
     return ticketResponse(updated!);
   }
 
+  /** Staff change priority, department or tags; a new priority re-chooses the SLA policy. */
+  async update(principal: Principal, id: string, input: UpdateTicketDto) {
+    if (input.department !== undefined)
+      await this.requireKnownDepartment(principal.companyId, input.department);
+    const now = this.clock.now();
+    const updated = await this.repository.transaction(async (manager) => {
+      const ticket = await this.lockVisible(manager, principal, id);
+      if (ticket.status === 'closed') {
+        throw new DomainException('invalid_state', 'ticket-closed', 'A closed ticket cannot be changed');
+      }
+      const changes: Record<string, { before: unknown; after: unknown }> = {};
+      if (input.priority !== undefined && input.priority !== ticket.priority) {
+        changes.priority = { before: ticket.priority, after: input.priority };
+      }
+      if (input.department !== undefined && input.department !== ticket.department) {
+        changes.department = { before: ticket.department, after: input.department };
+      }
+      const tags = input.tags && [...new Set(input.tags)];
+      if (tags && tags.join() !== ticket.tags.join()) changes.tags = { before: ticket.tags, after: tags };
+      if (Object.keys(changes).length === 0) return ticket;
+      await this.repository.update(
+        manager,
+        id,
+        {
+          priority: changes.priority && input.priority,
+          department: changes.department && input.department,
+          tags: changes.tags && tags,
+        },
+        now,
+      );
+      if (changes.priority) {
+        const contact = ticket.customer_id
+          ? await this.customers.contactPoints(principal.companyId, ticket.customer_id)
+          : undefined;
+        await this.sla.reapply(manager, { ...ticket, priority: input.priority! }, contact?.tags ?? [], now);
+      }
+      await this.repository.appendHistory(
+        manager,
+        principal.companyId,
+        id,
+        principal.userId,
+        'updated',
+        changes,
+        now,
+      );
+      await this.events.publish(manager, {
+        type: 'TicketUpdated',
+        companyId: principal.companyId,
+        userId: principal.userId,
+        customerId: ticket.customer_id,
+        metadata: { ticket_number: ticket.ticket_number, ticket_id: id, changes },
+      });
+      return this.repository.lock(manager, principal.companyId, id);
+    });
+    return ticketResponse(updated!);
+  }
+
+  /**
+   * Merges a duplicate into another ticket: comments, attachments and history move; the duplicate
+   * closes with a pointer and its SLA clocks stop; its requester is told (TicketMerged).
+   */
+  async merge(principal: Principal, id: string, intoId: string) {
+    if (id === intoId) {
+      throw new DomainException(
+        'unprocessable',
+        'ticket-merge-into-itself',
+        'A ticket cannot be merged into itself',
+        [{ field: 'into_ticket_id', message: 'must be another ticket' }],
+      );
+    }
+    const now = this.clock.now();
+    const merged = await this.repository.transaction(async (manager) => {
+      // Lock in id order, so two opposite merges cannot deadlock.
+      const [first, second] = [id, intoId].sort();
+      const locked = new Map<string, TicketRow>();
+      for (const ticketId of [first, second])
+        locked.set(ticketId, await this.lockVisible(manager, principal, ticketId));
+      const [source, target] = [locked.get(id)!, locked.get(intoId)!];
+      for (const ticket of [source, target]) {
+        if (ticket.status === 'closed') {
+          throw new DomainException(
+            'invalid_state',
+            'ticket-closed',
+            `${ticket.ticket_number} is closed and cannot take part in a merge`,
+          );
+        }
+      }
+      await this.repository.moveThread(manager, id, intoId);
+      await this.attachments.moveToTicket(manager, id, intoId);
+      await this.repository.closeAsMerged(manager, id, intoId, now);
+      await this.sla.merged(manager, source, now);
+      const entry = { merged: { from: source.ticket_number, into: target.ticket_number } };
+      await this.repository.appendHistory(
+        manager,
+        principal.companyId,
+        intoId,
+        principal.userId,
+        'merged_in',
+        entry,
+        now,
+      );
+      await this.repository.appendHistory(
+        manager,
+        principal.companyId,
+        id,
+        principal.userId,
+        'merged',
+        entry,
+        now,
+      );
+      await this.events.publish(manager, {
+        type: 'TicketMerged',
+        companyId: principal.companyId,
+        userId: principal.userId,
+        customerId: source.customer_id,
+        metadata: {
+          ticket_number: source.ticket_number,
+          ticket_id: id,
+          subject: source.subject,
+          into_ticket_id: intoId,
+          into_ticket_number: target.ticket_number,
+        },
+      });
+      return this.repository.lock(manager, principal.companyId, id);
+    });
+    return ticketResponse(merged!);
+  }
+
+  /** A ticket's SLA: the policy applied, each target with its verdict, and the SLA event stream. */
+  async slaOf(principal: Principal, id: string) {
+    const ticket = await this.findVisible(principal, id);
+    const { targets, events } = await this.sla.read(principal.companyId, id);
+    const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+    return {
+      ticket_id: id,
+      policy: ticket.sla_policy && { ...ticket.sla_policy, calendar: undefined },
+      state: ticket.sla_state,
+      escalation_level: ticket.escalation_level,
+      targets: targets.map((t) => ({
+        kind: t.kind,
+        status: t.paused_at && t.status === 'active' ? 'paused' : t.status,
+        due_at: iso(t.due_at),
+        breached_at: iso(t.breached_at),
+        fulfilled_at: iso(t.fulfilled_at),
+        paused_at: iso(t.paused_at),
+      })),
+      events: events.map((e) => ({ ...e, occurred_at: iso(e.occurred_at) })),
+    };
+  }
+
   async get(principal: Principal, id: string) {
     const ticket = await this.findVisible(principal, id);
     return {
       ...ticketResponse(ticket),
       history: isStaff(principal) ? await this.timeline(principal, id) : undefined,
+      attachments: (await this.attachments.list(principal.companyId, id, isStaff(principal))).map(
+        attachmentResponse,
+      ),
     };
   }
 
@@ -378,6 +576,8 @@ export class TicketsService {
         department: query.department,
         assigneeId: query.assignee_id,
         triage: query.triage,
+        slaBreached: query.sla_breached,
+        escalationLevel: query.escalation_level,
       },
       query.limit,
       after,
@@ -432,10 +632,23 @@ export class TicketsService {
     }
   }
 
-  setRoute(principal: Principal, category: string, department: string) {
-    return this.repository
-      .setRoute(principal.companyId, category, department)
-      .then(() => ({ category, department }));
+  async setRoute(principal: Principal, category: string, department: string) {
+    await this.requireKnownDepartment(principal.companyId, department);
+    await this.repository.setRoute(principal.companyId, category, department);
+    return { category, department };
+  }
+
+  /**
+   * A department exists when someone works in it (the staff directory) or tickets already go there
+   * (a default or company route); anything else is most likely a typo that would strand tickets.
+   */
+  private async requireKnownDepartment(companyId: string, department: string): Promise<void> {
+    if (Object.values<string>(DEFAULT_ROUTES).includes(department)) return;
+    if ([...(await this.repository.routes(companyId)).values()].includes(department)) return;
+    if ((await this.staff.find(companyId, { department })).length > 0) return;
+    throw new DomainException('unprocessable', 'unknown-department', `No department ${department}`, [
+      { field: 'department', message: 'add staff to it in the staff directory first' },
+    ]);
   }
 
   private async timeline(principal: Principal, id: string) {

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -25,6 +26,19 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 const DEV_JWT_SECRET = 'custops-dev-only-secret-do-not-use-in-production';
+
+/** Documents and images that are common in support conversations and can be verified by content. */
+const DEFAULT_ATTACHMENT_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'text/plain',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+];
 
 /**
  * Every environment variable the service reads, with its default. `.env.example` mirrors this class;
@@ -186,6 +200,77 @@ export class AppConfig {
   @Min(0)
   TICKET_REOPEN_WINDOW_DAYS = 7;
 
+  /** How often the worker looks for SLA breaches and due escalations (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  TICKET_SLA_SCAN_INTERVAL_MS = 60_000;
+
+  /** Largest attachment accepted (bytes); a larger upload is refused with 413 and nothing is kept. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_073_741_824)
+  ATTACHMENT_MAX_BYTES = 10_485_760;
+
+  /**
+   * Attachment types accepted, as media types separated by commas; each must be one the tickets module
+   * knows how to verify by content (see ticket-attachment-types.ts).
+   */
+  @IsString()
+  @Matches(/^\s*[\w.+-]+\/[\w.+-]+\s*(,\s*[\w.+-]+\/[\w.+-]+\s*)*$/, {
+    message: 'ATTACHMENT_ALLOWED_TYPES must be media types separated by commas',
+  })
+  ATTACHMENT_ALLOWED_TYPES = DEFAULT_ATTACHMENT_TYPES.join(',');
+
+  /** Uploads not attached to a ticket or comment within this many hours are deleted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ATTACHMENT_UNCLAIMED_TTL_HOURS = 24;
+
+  /** Where uploaded files go: `local` (a directory) or `s3` (any S3-compatible object store). */
+  @IsIn(['local', 's3'])
+  STORAGE_DRIVER: 'local' | 's3' = 'local';
+
+  /** The directory of the `local` driver. */
+  @IsString()
+  @MinLength(1)
+  STORAGE_DIR = './var/storage';
+
+  /** The `s3` driver: bucket (required with STORAGE_DRIVER=s3), region, endpoint for non-AWS stores. */
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  S3_BUCKET?: string;
+
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  S3_ENDPOINT?: string;
+
+  /** Path-style addressing (most S3-compatible stores such as MinIO need it). */
+  @Transform(toBool)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  /** Static credentials; without them the AWS default chain (environment, profile, instance role) applies. */
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  get attachmentAllowedTypes(): string[] {
+    return this.ATTACHMENT_ALLOWED_TYPES.split(',')
+      .map((type) => type.trim().toLowerCase())
+      .filter((type) => type.length > 0);
+  }
+
   /** Let webhooks target loopback and private networks; defaults to on outside production only. */
   @IsOptional()
   @Transform(toBool)
@@ -221,6 +306,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     'SMS_PROVIDER_URL',
     'SMS_API_KEY',
     'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+    'S3_BUCKET',
+    'S3_ENDPOINT',
+    'S3_ACCESS_KEY_ID',
+    'S3_SECRET_ACCESS_KEY',
   ]) {
     if (env[key]) present[key] = env[key];
   }
@@ -231,6 +320,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
     const shown = first.property.includes('SECRET') ? '(hidden)' : JSON.stringify(first.value);
     throw new ConfigError(`Invalid configuration: ${first.property}: ${reason} (got ${shown})`);
+  }
+  if (config.STORAGE_DRIVER === 's3' && !config.S3_BUCKET) {
+    throw new ConfigError('Invalid configuration: S3_BUCKET: must be set when STORAGE_DRIVER=s3');
   }
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET && !config.JWT_JWKS_URL) {
     throw new ConfigError('Invalid configuration: JWT_SECRET: must be set in production');

@@ -11,6 +11,8 @@ export type DomainErrorKind =
   | 'forbidden'
   | 'unauthorized'
   | 'precondition_failed'
+  | 'too_large'
+  | 'unsupported_media_type'
   | 'unavailable';
 
 export interface FieldError {

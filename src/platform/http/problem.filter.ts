@@ -22,6 +22,10 @@ export function statusForKind(kind: DomainErrorKind): number {
       return 401;
     case 'precondition_failed':
       return 412;
+    case 'too_large':
+      return 413;
+    case 'unsupported_media_type':
+      return 415;
     case 'unavailable':
       return 503;
   }

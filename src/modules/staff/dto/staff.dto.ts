@@ -11,7 +11,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { STAFF_ROLES } from '../../../platform/auth/principal';
+import { DIRECTORY_ROLES } from '../staff.service';
 import { PHONE_PATTERN } from '../../../platform/http/validators';
 
 export class UpsertStaffDto {
@@ -24,11 +24,11 @@ export class UpsertStaffDto {
   @Matches(PHONE_PATTERN, { message: 'phone must be 7 to 15 digits, optionally with + and separators' })
   phone?: string;
 
-  @ApiProperty({ enum: STAFF_ROLES, isArray: true })
+  @ApiProperty({ enum: DIRECTORY_ROLES, isArray: true })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(4)
-  @IsIn(STAFF_ROLES, { each: true })
+  @ArrayMaxSize(DIRECTORY_ROLES.length)
+  @IsIn(DIRECTORY_ROLES, { each: true })
   roles!: string[];
 
   @ApiPropertyOptional({ example: 'billing' })
@@ -38,6 +38,6 @@ export class UpsertStaffDto {
 }
 
 export class StaffQuery {
-  @ApiPropertyOptional({ enum: STAFF_ROLES }) @IsOptional() @IsIn(STAFF_ROLES) role?: string;
+  @ApiPropertyOptional({ enum: DIRECTORY_ROLES }) @IsOptional() @IsIn(DIRECTORY_ROLES) role?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z0-9][a-z0-9_-]{0,49}$/) department?: string;
 }

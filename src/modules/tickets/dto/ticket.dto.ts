@@ -7,13 +7,16 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -75,6 +78,17 @@ export class SubmitTicketDto {
   @IsObject()
   @IsSmallJson(16_384)
   fields?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description: 'ids of your own uploads (POST /v1/tickets/attachments) to attach',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true })
+  attachment_ids?: string[];
 }
 
 export class ListTicketsQuery extends PageQuery {
@@ -94,6 +108,46 @@ export class ListTicketsQuery extends PageQuery {
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   triage?: boolean;
+
+  @ApiPropertyOptional({ description: 'only tickets that missed an SLA target (or only those that did not)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  sla_breached?: boolean;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 3 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3)
+  escalation_level?: number;
+}
+
+/** Staff corrections to a ticket; a new priority re-chooses the SLA policy. */
+export class UpdateTicketDto {
+  @ApiPropertyOptional({ enum: PRIORITIES })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: (typeof PRIORITIES)[number];
+
+  @ApiPropertyOptional({ description: 'route by hand (clears the triage flag)' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,49}$/, { message: 'department must be 1-50 of a-z, 0-9, _ or -' })
+  department?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^[a-z0-9][a-z0-9_:-]{0,49}$/, { each: true })
+  tags?: string[];
+}
+
+export class MergeTicketDto {
+  @ApiProperty({ description: 'the ticket this duplicate is merged into' })
+  @IsUUID()
+  into_ticket_id!: string;
 }
 
 export class SetRouteDto {
@@ -123,6 +177,12 @@ export function ticketResponse(row: TicketRow) {
     first_response_at: iso(row.first_response_at),
     resolved_at: iso(row.resolved_at),
     closed_at: iso(row.closed_at),
+    sla: {
+      policy: row.sla_policy?.name ?? null,
+      state: row.sla_state,
+      next_due_at: iso(row.sla_next_due_at),
+    },
+    merged_into_id: row.merged_into_id,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };
@@ -138,6 +198,17 @@ export class AddCommentDto {
   @IsOptional()
   @IsBoolean()
   internal?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description: 'ids of your own uploads (POST /v1/tickets/attachments) to attach',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true })
+  attachment_ids?: string[];
 }
 
 export class ChangeTicketStatusDto {
