@@ -75,6 +75,15 @@ describe('SLA clock', () => {
     expect(target.status).toBe('hit');
   });
 
+  it('misses a target paused after its deadline, before the scan saw it', () => {
+    const { target } = startTarget('resolution', 3600, t('23T09:00:00'), null);
+    const events = pauseTarget(target, t('23T10:30:00'), null);
+    expect(events.map((e) => e.kind)).toEqual(['breached', 'paused']);
+    expect(target).toMatchObject({ status: 'missed', breached_at: t('23T10:00:00') });
+    fulfilTarget(target, t('23T11:00:00'));
+    expect(target.status).toBe('missed');
+  });
+
   it('moves the escalation anchor of a missed target by the time paused, never its deadline', () => {
     const { target } = startTarget('resolution', 3600, t('23T09:00:00'), null);
     target.status = 'missed'; // as the breach scan leaves it

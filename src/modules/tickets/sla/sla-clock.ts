@@ -65,19 +65,25 @@ export function startTarget(
   };
 }
 
-/** Stops the clock (pending on the customer). An ended or already paused target is left alone. */
-export function pauseTarget(
-  target: SlaTarget,
-  at: Date,
-  calendar: BusinessCalendar | null,
-): SlaEvent | undefined {
-  if (!isOpen(target) || target.paused_at) return undefined;
+/**
+ * Stops the clock (pending on the customer). A clock already past its deadline is missed first (the
+ * scan may not have run yet), so a pause never turns a late target into a hit.
+ */
+export function pauseTarget(target: SlaTarget, at: Date, calendar: BusinessCalendar | null): SlaEvent[] {
+  if (!isOpen(target) || target.paused_at) return [];
+  const events: SlaEvent[] = [];
+  if (target.status === 'active' && target.due_at && at.getTime() > target.due_at.getTime()) {
+    target.status = 'missed';
+    target.breached_at = target.due_at;
+    events.push({ kind: 'breached', target: target.kind, at: target.due_at });
+  }
   if (target.status === 'active') {
     target.consumed_seconds += businessSecondsBetween(target.started_at, at, calendar);
     target.due_at = null;
   }
   target.paused_at = at;
-  return { kind: 'paused', target: target.kind, at };
+  events.push({ kind: 'paused', target: target.kind, at });
+  return events;
 }
 
 /** Restarts a paused clock: the deadline moves by the working time spent paused. */

@@ -113,7 +113,7 @@ export class TicketSlaService {
     await this.update(manager, ticket, at, (targets, policy) => {
       const events: Array<SlaEvent | undefined> = [];
       const resolution = targets.filter((t) => t.kind === 'resolution');
-      if (to === 'pending') events.push(...resolution.map((t) => pauseTarget(t, at, policy.calendar)));
+      if (to === 'pending') events.push(...resolution.flatMap((t) => pauseTarget(t, at, policy.calendar)));
       if (from === 'pending' && to !== 'resolved') {
         events.push(...resolution.map((t) => resumeTarget(t, at, policy.calendar)));
       }
