@@ -13,6 +13,7 @@ import { mintToken } from '../src/platform/auth/tokens';
 import type { BenchContext, Scenario, Target } from './scenario';
 import { SCENARIOS } from './scenarios';
 import { DrainResult, measureDrain } from './drain';
+import { EscalationResult, measureEscalationScan } from './escalation';
 import { sampleCustomerIds, seedBenchData } from './seed';
 
 const ROOT = join(__dirname, '..');
@@ -183,6 +184,12 @@ async function main(): Promise<void> {
     baselineProcess.kill('SIGTERM');
     await pool.end();
   }
+  // Measured with the service stopped: the scan is a batch job, and nothing else should share the CPU.
+  let escalation: EscalationResult | undefined;
+  if (!ONLY || 'escalation scan'.includes(ONLY)) {
+    process.stderr.write('bench: escalation scan\n');
+    escalation = await measureEscalationScan(DATABASE_URL, ROUNDS);
+  }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   console.log(
@@ -205,6 +212,14 @@ async function main(): Promise<void> {
         `ratio ${fmt(drain.ratio, 2)}`,
     );
   }
+  if (escalation) {
+    console.log(
+      `\nSLA/escalation scan over ${escalation.open_tickets} open tickets, ${escalation.due_per_round} breached and ` +
+        `due for escalation: ${fmt(escalation.scan_ms, 0)} ms (breaches, escalations, history, SLA and outbox events); ` +
+        `bare two-UPDATE baseline ${fmt(escalation.baseline_ms, 0)} ms; ratio ${fmt(escalation.ratio, 2)}; ` +
+        `idle scan (nothing due) ${fmt(escalation.idle_scan_ms, 1)} ms`,
+    );
+  }
   const errors = results.reduce((sum, r) => sum + r.service.errors + r.baseline.errors, 0);
   if (errors > 0)
     console.log(`\n${errors} requests failed or answered non-2xx: the figures above are suspect`);
@@ -213,7 +228,7 @@ async function main(): Promise<void> {
   writeFileSync(
     file,
     JSON.stringify(
-      { connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, results, drain },
+      { connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, results, drain, escalation },
       null,
       2,
     ),

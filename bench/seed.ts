@@ -104,6 +104,8 @@ export async function seedBenchData(pool: Pool, companyId: string): Promise<void
     companyId,
   ]);
   if (removed.rowCount) await pool.query('VACUUM (ANALYZE) customers');
+  // Tickets of earlier runs too: the list scenario reads what this run's create scenario made.
+  await pool.query('DELETE FROM tickets WHERE company_id = $1', [companyId]);
   const [{ n }] = (
     await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM customers WHERE company_id = $1', [
       companyId,

@@ -65,19 +65,32 @@ export class TicketSlaRepository {
   }
 
   /** The company's policies in order, each with its calendar resolved. */
-  async policies(companyId: string, manager: EntityManager = this.dataSource.manager): Promise<SlaPolicy[]> {
-    const rows = await manager.query<Array<SlaPolicy & { calendar: BusinessCalendar | null }>>(
-      `SELECT p.name, p.conditions, p.fallback, p.first_response_minutes, p.next_response_minutes,
-              p.resolution_minutes, p.calendar_name,
-              CASE WHEN c.name IS NULL THEN NULL
-                   ELSE jsonb_build_object('timeZone', c.time_zone, 'week', c.week, 'holidays', to_jsonb(c.holidays)) END
-                AS calendar
-         FROM ticket_sla_policies p
-         LEFT JOIN ticket_calendars c ON c.company_id = p.company_id AND c.name = p.calendar_name
-        WHERE p.company_id = $1 ORDER BY p.position`,
+  async policies(companyId: string): Promise<SlaPolicy[]> {
+    return (await this.setup(companyId, this.dataSource.manager)).policies;
+  }
+
+  /** Policies (calendars resolved) and escalation rules together: what submitting a ticket needs, in one query. */
+  async setup(
+    companyId: string,
+    manager: EntityManager,
+  ): Promise<{ policies: SlaPolicy[]; rules: EscalationRule[] }> {
+    const [row] = await manager.query<Array<{ policies: SlaPolicy[]; rules: EscalationRule[] }>>(
+      `SELECT
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('name', p.name, 'conditions', p.conditions, 'fallback', p.fallback,
+                   'first_response_minutes', p.first_response_minutes, 'next_response_minutes', p.next_response_minutes,
+                   'resolution_minutes', p.resolution_minutes, 'calendar_name', p.calendar_name,
+                   'calendar', CASE WHEN c.name IS NULL THEN NULL ELSE jsonb_build_object('timeZone', c.time_zone,
+                                'week', c.week, 'holidays', to_jsonb(c.holidays)) END) ORDER BY p.position), '[]')
+            FROM ticket_sla_policies p
+            LEFT JOIN ticket_calendars c ON c.company_id = p.company_id AND c.name = p.calendar_name
+           WHERE p.company_id = $1) AS policies,
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('level', r.level, 'priorities', r.priorities, 'target', r.target,
+                   'minutes_from_due', r.minutes_from_due, 'notify_role', r.notify_role,
+                   'notify_customer', r.notify_customer) ORDER BY r.position), '[]')
+            FROM ticket_escalation_rules r WHERE r.company_id = $1) AS rules`,
       [companyId],
     );
-    return rows;
+    return row;
   }
 
   /** Replaces the whole ordered list at once, so the order is never half-changed. */
@@ -130,14 +143,24 @@ export class TicketSlaRepository {
     );
   }
 
-  /** Inserts new targets and writes back the changed ones. */
-  async saveTargets(
+  /**
+   * Writes a ticket's SLA in one statement: new targets inserted, changed ones written back, the
+   * events appended, and the ticket's policy, state, next deadline and escalation plan set.
+   */
+  async settle(
     manager: EntityManager,
     companyId: string,
     ticketId: string,
-    targets: SlaTarget[],
+    change: {
+      targets: SlaTarget[];
+      events: SlaEvent[];
+      policy: SlaPolicy;
+      state: SlaState | null;
+      nextDue: Date | null;
+      plan: PlannedEscalation[];
+      nextEscalationAt: Date | null;
+    },
   ): Promise<void> {
-    if (targets.length === 0) return;
     await manager.query(
       `WITH t AS (
          SELECT * FROM jsonb_to_recordset($3::jsonb) AS t(id bigint, kind text, status text, target_seconds int,
@@ -149,53 +172,30 @@ export class TicketSlaRepository {
                 anchor_at = t.anchor_at, paused_at = t.paused_at, breached_at = t.breached_at,
                 fulfilled_at = t.fulfilled_at
            FROM t WHERE t.id IS NOT NULL AND s.id = t.id AND s.ticket_id = $2
+       ), inserted AS (
+         INSERT INTO ticket_sla_targets (company_id, ticket_id, kind, status, target_seconds, consumed_seconds,
+                                         started_at, due_at, anchor_at, paused_at, breached_at, fulfilled_at)
+         SELECT $1, $2, kind, status, target_seconds, consumed_seconds, started_at, due_at, anchor_at, paused_at,
+                breached_at, fulfilled_at
+           FROM t WHERE t.id IS NULL
+       ), recorded AS (
+         INSERT INTO ticket_sla_events (company_id, ticket_id, kind, target, details, occurred_at)
+         SELECT $1, $2, e.kind, e.target, coalesce(e.details, '{}'::jsonb), e.at
+           FROM jsonb_to_recordset($4::jsonb) AS e(kind text, target text, details jsonb, at timestamptz)
        )
-       INSERT INTO ticket_sla_targets (company_id, ticket_id, kind, status, target_seconds, consumed_seconds,
-                                       started_at, due_at, anchor_at, paused_at, breached_at, fulfilled_at)
-       SELECT $1, $2, kind, status, target_seconds, consumed_seconds, started_at, due_at, anchor_at, paused_at,
-              breached_at, fulfilled_at
-         FROM t WHERE t.id IS NULL`,
-      [companyId, ticketId, JSON.stringify(targets)],
-    );
-  }
-
-  async appendEvents(
-    manager: EntityManager,
-    companyId: string,
-    ticketId: string,
-    events: SlaEvent[],
-  ): Promise<void> {
-    if (events.length === 0) return;
-    await manager.query(
-      `INSERT INTO ticket_sla_events (company_id, ticket_id, kind, target, details, occurred_at)
-       SELECT $1, $2, e.kind, e.target, coalesce(e.details, '{}'::jsonb), e.at
-         FROM jsonb_to_recordset($3::jsonb) AS e(kind text, target text, details jsonb, at timestamptz)`,
-      [companyId, ticketId, JSON.stringify(events)],
-    );
-  }
-
-  async setTicketSla(
-    manager: EntityManager,
-    ticketId: string,
-    sla: {
-      policy: SlaPolicy;
-      state: SlaState | null;
-      nextDue: Date | null;
-      plan: PlannedEscalation[];
-      nextEscalationAt: Date | null;
-    },
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE tickets SET sla_policy = $2, sla_state = $3, sla_next_due_at = $4, escalation_plan = $5,
-              next_escalation_at = $6
-        WHERE id = $1`,
+       UPDATE tickets SET sla_policy = $5, sla_state = $6, sla_next_due_at = $7, escalation_plan = $8,
+              next_escalation_at = $9
+        WHERE id = $2`,
       [
+        companyId,
         ticketId,
-        JSON.stringify(sla.policy),
-        sla.state,
-        sla.nextDue,
-        JSON.stringify(sla.plan),
-        sla.nextEscalationAt,
+        JSON.stringify(change.targets),
+        JSON.stringify(change.events),
+        JSON.stringify(change.policy),
+        change.state,
+        change.nextDue,
+        JSON.stringify(change.plan),
+        change.nextEscalationAt,
       ],
     );
   }

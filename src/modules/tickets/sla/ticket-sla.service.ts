@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventBus } from '../../../platform/events/event-bus';
 import type { TicketRow } from '../tickets.repository';
-import { DEFAULT_ESCALATION_RULES, nextEscalationAt, planEscalations } from './escalation-plan';
+import {
+  DEFAULT_ESCALATION_RULES,
+  EscalationRule,
+  nextEscalationAt,
+  planEscalations,
+} from './escalation-plan';
 import {
   cancelTarget,
   fulfilTarget,
@@ -47,7 +52,7 @@ export class TicketSlaService {
 
   /** On submit: choose the policy and start the first-response and resolution clocks. */
   async apply(manager: EntityManager, ticket: SlaTicket, customerTags: string[], at: Date): Promise<void> {
-    const policy = await this.choose(manager, ticket, customerTags);
+    const { policy, rules } = await this.choose(manager, ticket, customerTags);
     const started = (['first_response', 'resolution'] as const)
       .map((kind) => this.start(policy, kind, at))
       .filter((started) => started !== undefined);
@@ -57,12 +62,13 @@ export class TicketSlaService {
       policy,
       started.map((s) => s.target),
       started.map((s) => s.event),
+      rules,
     );
   }
 
   /** After a change of priority: the policy is chosen again and running clocks take its targets. */
   async reapply(manager: EntityManager, ticket: SlaTicket, customerTags: string[], at: Date): Promise<void> {
-    const policy = await this.choose(manager, ticket, customerTags);
+    const { policy, rules } = await this.choose(manager, ticket, customerTags);
     const targets = await this.repository.targets(manager, ticket.id);
     for (const target of targets) {
       const seconds = targetSeconds(policy, target.kind);
@@ -74,7 +80,7 @@ export class TicketSlaService {
       at,
       details: { policy: policy.name, reason: 'ticket changed' },
     };
-    await this.settle(manager, ticket, policy, targets, [event]);
+    await this.settle(manager, ticket, policy, targets, [event], rules);
   }
 
   /** A public staff reply: the first response (once, never overwritten) and any next response. */
@@ -154,9 +160,11 @@ export class TicketSlaService {
     await this.settle(manager, ticket, ticket.sla_policy, targets, events);
   }
 
+  /** The policy that applies to the ticket now, and the company's escalation rules. */
   private async choose(manager: EntityManager, ticket: SlaTicket, customerTags: string[]) {
-    const policies = await this.repository.policies(ticket.company_id, manager);
-    return selectPolicy(policies, { priority: ticket.priority, category: ticket.category, customerTags });
+    const { policies, rules } = await this.repository.setup(ticket.company_id, manager);
+    const subject = { priority: ticket.priority, category: ticket.category, customerTags };
+    return { policy: selectPolicy(policies, subject), rules };
   }
 
   private start(policy: SlaPolicy, kind: SlaTargetKind, at: Date) {
@@ -171,8 +179,9 @@ export class TicketSlaService {
     policy: SlaPolicy,
     targets: SlaTarget[],
     events: SlaEvent[],
+    rules?: EscalationRule[],
   ): Promise<void> {
-    const stored = await this.repository.rules(ticket.company_id, manager);
+    const stored = rules ?? (await this.repository.rules(ticket.company_id, manager));
     const plan = planEscalations(
       targets,
       stored.length ? stored : DEFAULT_ESCALATION_RULES,
@@ -180,9 +189,9 @@ export class TicketSlaService {
       ticket.escalation_level,
       policy.calendar,
     );
-    await this.repository.saveTargets(manager, ticket.company_id, ticket.id, targets);
-    await this.repository.appendEvents(manager, ticket.company_id, ticket.id, events);
-    await this.repository.setTicketSla(manager, ticket.id, {
+    await this.repository.settle(manager, ticket.company_id, ticket.id, {
+      targets,
+      events,
       policy,
       state: slaState(targets),
       nextDue: nextDue(targets),
