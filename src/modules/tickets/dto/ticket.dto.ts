@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -28,6 +29,20 @@ import type { TicketRow } from '../tickets.repository';
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed'] as const;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** Uploads (POST /v1/tickets/attachments) a ticket or comment claims: on submit and on comments alike. */
+const AttachmentIds = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: [String],
+      maxItems: 10,
+      description: 'ids of your own uploads (POST /v1/tickets/attachments) to attach',
+    }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(10),
+    IsUUID('all', { each: true }),
+  );
 
 export class SubmitTicketDto {
   @ApiProperty({ maxLength: 200 })
@@ -79,15 +94,7 @@ export class SubmitTicketDto {
   @IsSmallJson(16_384)
   fields?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: 10,
-    description: 'ids of your own uploads (POST /v1/tickets/attachments) to attach',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @IsUUID('all', { each: true })
+  @AttachmentIds()
   attachment_ids?: string[];
 }
 
@@ -199,15 +206,7 @@ export class AddCommentDto {
   @IsBoolean()
   internal?: boolean;
 
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: 10,
-    description: 'ids of your own uploads (POST /v1/tickets/attachments) to attach',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @IsUUID('all', { each: true })
+  @AttachmentIds()
   attachment_ids?: string[];
 }
 
