@@ -312,6 +312,27 @@ describe('Ticket SLAs and escalation (controllable clock)', () => {
     });
   });
 
+  it('re-plans unfinished tickets when the escalation rules change', async () => {
+    clock.set('2026-12-07T09:00:00Z'); // Monday
+    const ticket = await submit({ priority: 'normal' }); // first response due 11:00
+    const nextEscalation = async () =>
+      (
+        await t.db.query('SELECT next_escalation_at FROM tickets WHERE id = $1', [ticket.id])
+      ).rows[0].next_escalation_at?.toISOString();
+    expect(await nextEscalation()).toBe('2026-12-07T11:00:00.000Z');
+    await request(t.url)
+      .put('/v1/tickets/escalation-rules')
+      .set(as(admin))
+      .send({ rules: [{ level: 1, minutes_from_due: -60, notify_role: 'team_lead' }] })
+      .expect(200);
+    await waitFor(async () => (await nextEscalation()) === '2026-12-07T10:00:00.000Z', {
+      what: 'the plan to follow the new rule',
+    });
+    const plan = (await t.db.query('SELECT escalation_plan FROM tickets WHERE id = $1', [ticket.id])).rows[0]
+      .escalation_plan;
+    expect(plan).toEqual([expect.objectContaining({ level: 1, reason: 'first_response_due_soon' })]);
+  });
+
   it('refuses bad SLA configuration with a 4xx problem and keeps the old one', async () => {
     const before = await request(t.url).get('/v1/tickets/sla/policies').set(as(agent)).expect(200);
     await request(t.url)

@@ -63,6 +63,8 @@ declare module '../../platform/events/domain-event' {
       priority: string;
       assignee_id: string | null;
     };
+    /** An admin changed the escalation rules: open tickets' plans are recomputed. */
+    TicketEscalationRulesChanged: { rules: number };
     TicketSlaBreached: {
       ticket_number: string;
       ticket_id: string;

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../../platform/auth/principal';
+import { EventBus } from '../../../platform/events/event-bus';
 import { DomainException } from '../../../platform/http/domain-exception';
 import { calendarErrors } from './business-calendar';
 import type { PutCalendarDto, PutEscalationRulesDto, PutSlaPoliciesDto } from './dto/sla-config.dto';
 import { DEFAULT_ESCALATION_RULES, EscalationRule } from './escalation-plan';
 import { DEFAULT_SLA_POLICY, SlaPolicy } from './sla-policy';
 import { TicketSlaRepository } from './ticket-sla.repository';
+import '../tickets.events';
 
 const invalid = (message: string, field: string, detail: string) =>
   new DomainException('invalid_input', 'validation-failed', message, [{ field, message: detail }]);
@@ -16,7 +18,10 @@ const invalid = (message: string, field: string, detail: string) =>
  */
 @Injectable()
 export class SlaConfigService {
-  constructor(private readonly repository: TicketSlaRepository) {}
+  constructor(
+    private readonly repository: TicketSlaRepository,
+    private readonly events: EventBus,
+  ) {}
 
   async calendars(principal: Principal) {
     const rows = await this.repository.calendars(principal.companyId);
@@ -106,7 +111,15 @@ export class SlaConfigService {
       notify_role: r.notify_role,
       notify_customer: r.notify_customer ?? false,
     }));
-    await this.repository.replaceRules(principal.companyId, rules);
+    await this.repository.transaction(async (manager) => {
+      await this.repository.replaceRules(manager, principal.companyId, rules);
+      await this.events.publish(manager, {
+        type: 'TicketEscalationRulesChanged',
+        companyId: principal.companyId,
+        userId: principal.userId,
+        metadata: { rules: rules.length },
+      });
+    });
     return this.rules(principal);
   }
 }

@@ -120,20 +120,53 @@ export class TicketSlaRepository {
     );
   }
 
-  async replaceRules(companyId: string, rules: EscalationRule[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(`DELETE FROM ticket_escalation_rules WHERE company_id = $1`, [companyId]);
-      if (rules.length === 0) return;
-      await manager.query(
-        `INSERT INTO ticket_escalation_rules (company_id, position, level, priorities, target, minutes_from_due,
+  /** Inside the caller's transaction, so the change and its re-planning event commit together. */
+  async replaceRules(manager: EntityManager, companyId: string, rules: EscalationRule[]): Promise<void> {
+    await manager.query(`DELETE FROM ticket_escalation_rules WHERE company_id = $1`, [companyId]);
+    if (rules.length === 0) return;
+    await manager.query(
+      `INSERT INTO ticket_escalation_rules (company_id, position, level, priorities, target, minutes_from_due,
                                               notify_role, notify_customer)
          SELECT $1, r.position, r.level, r.priorities, r.target, r.minutes_from_due, r.notify_role, r.notify_customer
            FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (level int, priorities text[], target text,
                 minutes_from_due int, notify_role text, notify_customer boolean))
                 WITH ORDINALITY AS r(level, priorities, target, minutes_from_due, notify_role, notify_customer, position)`,
-        [companyId, JSON.stringify(rules)],
-      );
-    });
+      [companyId, JSON.stringify(rules)],
+    );
+  }
+
+  /** A batch of a company's unfinished tickets after `afterId`, locked, with their targets. */
+  async lockUnfinished(manager: EntityManager, companyId: string, afterId: string, limit: number) {
+    const tickets = await manager.query<
+      Array<{ id: string; priority: string; escalation_level: number; sla_policy: SlaPolicy | null }>
+    >(
+      `SELECT id, priority, escalation_level, sla_policy FROM tickets
+        WHERE company_id = $1 AND status NOT IN ('resolved', 'closed') AND id > $2
+        ORDER BY id LIMIT $3 FOR UPDATE`,
+      [companyId, afterId, limit],
+    );
+    const targets = await manager.query<Array<SlaTarget & { ticket_id: string }>>(
+      `SELECT ticket_id, ${TARGET_COLUMNS} FROM ticket_sla_targets WHERE ticket_id = ANY($1) ORDER BY id`,
+      [tickets.map((t) => t.id)],
+    );
+    return { tickets, targets };
+  }
+
+  /** New escalation plans for many tickets in one statement. */
+  async setPlans(
+    manager: EntityManager,
+    plans: Array<{ id: string; plan: PlannedEscalation[]; nextEscalationAt: Date | null }>,
+  ): Promise<void> {
+    if (plans.length === 0) return;
+    await manager.query(
+      `UPDATE tickets t SET escalation_plan = p.plan, next_escalation_at = p.next
+         FROM unnest($1::uuid[], $2::jsonb[], $3::timestamptz[]) AS p(id, plan, next) WHERE t.id = p.id`,
+      [
+        plans.map((p) => p.id),
+        plans.map((p) => JSON.stringify(p.plan)),
+        plans.map((p) => p.nextEscalationAt),
+      ],
+    );
   }
 
   async targets(manager: EntityManager, ticketId: string): Promise<SlaTarget[]> {

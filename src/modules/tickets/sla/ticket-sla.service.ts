@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { DomainEvent } from '../../../platform/events/domain-event';
 import { EventBus } from '../../../platform/events/event-bus';
+import { OnDomainEvent } from '../../../platform/events/subscriptions';
 import type { TicketRow } from '../tickets.repository';
 import {
   DEFAULT_ESCALATION_RULES,
@@ -141,6 +143,45 @@ export class TicketSlaService {
     await this.update(manager, ticket, at, (targets) =>
       targets.map((t) => cancelTarget(t, at)).filter((e): e is SlaEvent => e !== undefined),
     );
+  }
+
+  /**
+   * Durable: new escalation rules apply to every unfinished ticket, not only to those whose clocks
+   * change later. Plans are computed per ticket (working-time arithmetic) and written per batch.
+   */
+  @OnDomainEvent('TicketEscalationRulesChanged', { name: 'tickets.replan-escalations' })
+  async replan(event: DomainEvent<'TicketEscalationRulesChanged'>): Promise<void> {
+    const stored = await this.repository.rules(event.company_id);
+    const rules = stored.length ? stored : DEFAULT_ESCALATION_RULES;
+    for (let afterId = '00000000-0000-0000-0000-000000000000'; ;) {
+      const batch = await this.repository.transaction(async (manager) => {
+        const { tickets, targets } = await this.repository.lockUnfinished(
+          manager,
+          event.company_id,
+          afterId,
+          500,
+        );
+        await this.repository.setPlans(
+          manager,
+          tickets
+            .filter((ticket) => ticket.sla_policy)
+            .map((ticket) => {
+              const own = targets.filter((target) => target.ticket_id === ticket.id);
+              const plan = planEscalations(
+                own,
+                rules,
+                ticket.priority,
+                ticket.escalation_level,
+                ticket.sla_policy!.calendar,
+              );
+              return { id: ticket.id, plan, nextEscalationAt: nextEscalationAt(plan) };
+            }),
+        );
+        return tickets;
+      });
+      if (batch.length < 500) return;
+      afterId = batch[batch.length - 1].id;
+    }
   }
 
   read(companyId: string, ticketId: string) {
