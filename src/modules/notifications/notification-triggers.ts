@@ -156,6 +156,24 @@ export class NotificationTriggers {
     }
   }
 
+  /** The agent who resolved a ticket hears the customer's verdict and rating. */
+  @OnDomainEvent('TicketResolutionConfirmed', { name: 'notifications.ticket-confirmed' })
+  async ticketConfirmed(event: DomainEvent<'TicketResolutionConfirmed'>): Promise<void> {
+    const { assignee_id: assignee } = event.metadata;
+    if (!assignee) return;
+    await this.notifications.request({
+      companyId: event.company_id,
+      type: 'ticket.confirmed',
+      idempotencyKey: `event:${event.event_id}`,
+      data: {
+        ticket_number: event.metadata.ticket_number,
+        subject: event.metadata.subject,
+        rating: event.metadata.rating,
+      },
+      recipients: [{ kind: 'user', id: assignee, channels: ['in_app', 'email'] }],
+    });
+  }
+
   /** The requester of a merged duplicate learns where the conversation continues. */
   @OnDomainEvent('TicketMerged', { name: 'notifications.ticket-merged' })
   async ticketMerged(event: DomainEvent<'TicketMerged'>): Promise<void> {

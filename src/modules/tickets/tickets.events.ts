@@ -35,6 +35,31 @@ declare module '../../platform/events/domain-event' {
       /** Set when the ticket was resolved: seconds since submission. */
       resolution_seconds: number | null;
     };
+    /** A resolved ticket opened again (by the customer, a confirmation link or staff). */
+    TicketReopened: {
+      ticket_number: string;
+      ticket_id: string;
+      assignee_id: string | null;
+      reason: string | null;
+    };
+    /** The customer confirmed a resolution (and rated it): the ticket closed. */
+    TicketResolutionConfirmed: {
+      ticket_number: string;
+      ticket_id: string;
+      subject: string;
+      rating: number;
+      assignee_id: string | null;
+    };
+    /** A satisfaction rating (1-5) of one resolution, with what it rates. */
+    CsatRecorded: {
+      ticket_number: string;
+      ticket_id: string;
+      rating: number;
+      agent_id: string | null;
+      department: string | null;
+      category: string;
+      priority: string;
+    };
     /** Staff changed priority, department or tags. */
     TicketUpdated: {
       ticket_number: string;

@@ -21,6 +21,7 @@ export class TicketsMetrics {
   private readonly created: Counter<'company_id' | 'category' | 'priority' | 'channel'>;
   private readonly escalated: Counter<'company_id' | 'level' | 'reason'>;
   private readonly breaches: Counter<'company_id' | 'kind'>;
+  private readonly csat: Counter<'company_id' | 'rating'>;
   private readonly firstResponse: Histogram<ByTicket>;
   private readonly resolution: Histogram<ByTicket>;
 
@@ -68,6 +69,12 @@ export class TicketsMetrics {
       labelNames: ['company_id', 'kind'],
       registers: [registry],
     });
+    this.csat = new Counter({
+      name: 'support_csat_ratings_total',
+      help: 'Satisfaction ratings (1-5) customers gave resolutions',
+      labelNames: ['company_id', 'rating'],
+      registers: [registry],
+    });
     this.firstResponse = new Histogram({
       name: 'ticket_first_response_seconds',
       help: 'Time from submission to the first public staff reply',
@@ -98,6 +105,14 @@ export class TicketsMetrics {
     this.breaches.inc({
       company_id: this.tenant.for('ticket_sla_breaches_total', event.company_id),
       kind: event.metadata.kind,
+    });
+  }
+
+  @OnEvent('CsatRecorded')
+  onCsat(event: DomainEvent<'CsatRecorded'>): void {
+    this.csat.inc({
+      company_id: this.tenant.for('support_csat_ratings_total', event.company_id),
+      rating: String(event.metadata.rating),
     });
   }
 

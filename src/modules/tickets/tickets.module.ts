@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ResolutionController } from './resolution/resolution.controller';
+import { TicketResolutionRepository } from './resolution/ticket-resolution.repository';
+import { TicketResolutionService } from './resolution/ticket-resolution.service';
 import { StaffModule } from '../staff/staff.module';
 import { StorageModule } from '../../platform/storage/storage.module';
 import { TicketAttachmentsController } from './ticket-attachments.controller';
@@ -16,9 +20,9 @@ import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [CustomersModule, StaffModule, StorageModule],
+  imports: [CustomersModule, StaffModule, StorageModule, NotificationsModule],
   // Attachments first: its static `attachments` routes are declared before `:id`.
-  controllers: [TicketAttachmentsController, SlaConfigController, TicketsController],
+  controllers: [TicketAttachmentsController, SlaConfigController, ResolutionController, TicketsController],
   providers: [
     TicketsService,
     TicketsRepository,
@@ -29,6 +33,8 @@ import { TicketsService } from './tickets.service';
     TicketSlaRepository,
     SlaConfigService,
     SlaScanner,
+    TicketResolutionService,
+    TicketResolutionRepository,
   ],
   exports: [TicketsService, TicketAttachmentsService],
 })

@@ -291,70 +291,100 @@ export class TicketsService {
   }
 
   async changeStatus(principal: Principal, id: string, to: string) {
-    const staff = isStaff(principal);
     const now = this.clock.now();
     const updated = await this.repository.transaction(async (manager) => {
       const ticket = await this.lockVisible(manager, principal, id);
-      const verdict = judgeTicketTransition(
-        ticket.status,
-        to,
-        staff ? 'staff' : 'customer',
-        ticket.resolved_at ? new Date(ticket.resolved_at) : null,
-        now,
-        this.config.TICKET_REOPEN_WINDOW_DAYS,
-      );
-      switch (verdict) {
-        case 'not_allowed':
-          throw new DomainException(
-            'invalid_state',
-            'ticket-status-transition-not-allowed',
-            `A ticket cannot go from ${ticket.status} to ${to}`,
-            [{ field: 'status', message: `${ticket.status} → ${to} is not an allowed transition` }],
-          );
-        case 'forbidden':
-          throw new DomainException(
-            'forbidden',
-            'forbidden',
-            `Only staff can move a ticket from ${ticket.status} to ${to}`,
-          );
-        case 'reopen_window_passed':
-          throw new DomainException(
-            'invalid_state',
-            'ticket-reopen-window-passed',
-            `A resolved ticket can be reopened within ${this.config.TICKET_REOPEN_WINDOW_DAYS} days`,
-          );
-        case 'allowed':
-          break;
-      }
-      await this.repository.setStatus(manager, id, to, now);
-      await this.sla.statusChanged(manager, ticket, ticket.status, to, now);
-      await this.repository.appendHistory(
-        manager,
-        principal.companyId,
-        id,
-        principal.userId,
-        'status_changed',
-        { status: { before: ticket.status, after: to } },
-        now,
-      );
-      await this.events.publish(manager, {
-        type: 'TicketStatusChanged',
-        companyId: principal.companyId,
-        userId: principal.userId,
-        customerId: ticket.customer_id,
-        metadata: {
-          ticket_number: ticket.ticket_number,
-          ticket_id: id,
-          from_status: ticket.status,
-          to_status: to,
-          department: ticket.department,
-          priority: ticket.priority,
-          resolution_seconds: to === 'resolved' ? secondsBetween(ticket.created_at, now) : null,
-        },
-      });
+      this.requireTransition(ticket, to, isStaff(principal) ? 'staff' : 'customer', now);
+      await this.applyTransition(manager, ticket, to, principal.userId, now);
       return this.repository.lock(manager, principal.companyId, id);
     });
     return ticketResponse(updated!);
+  }
+
+  /** Throws the problem for a status change the actor may not make now. */
+  requireTransition(ticket: TicketRow, to: string, actor: 'staff' | 'customer', now: Date): void {
+    const verdict = judgeTicketTransition(
+      ticket.status,
+      to,
+      actor,
+      ticket.resolved_at ? new Date(ticket.resolved_at) : null,
+      now,
+      this.config.TICKET_REOPEN_WINDOW_DAYS,
+    );
+    switch (verdict) {
+      case 'not_allowed':
+        throw new DomainException(
+          'invalid_state',
+          'ticket-status-transition-not-allowed',
+          `A ticket cannot go from ${ticket.status} to ${to}`,
+          [{ field: 'status', message: `${ticket.status} → ${to} is not an allowed transition` }],
+        );
+      case 'forbidden':
+        throw new DomainException(
+          'forbidden',
+          'forbidden',
+          `Only staff can move a ticket from ${ticket.status} to ${to}`,
+        );
+      case 'reopen_window_passed':
+        throw new DomainException(
+          'invalid_state',
+          'ticket-reopen-window-passed',
+          `A resolved ticket can be reopened within ${this.config.TICKET_REOPEN_WINDOW_DAYS} days`,
+        );
+      case 'allowed':
+        return;
+    }
+  }
+
+  /**
+   * A status change on a ticket locked by the caller's transaction: the row, its SLA clocks, the
+   * history and TicketStatusChanged (and TicketReopened when a resolved ticket opens again).
+   */
+  async applyTransition(
+    manager: EntityManager,
+    ticket: TicketRow,
+    to: string,
+    actorId: string | null,
+    now: Date,
+    reason?: string,
+  ): Promise<void> {
+    await this.repository.setStatus(manager, ticket.id, to, now);
+    await this.sla.statusChanged(manager, ticket, ticket.status, to, now);
+    await this.repository.appendHistory(
+      manager,
+      ticket.company_id,
+      ticket.id,
+      actorId,
+      'status_changed',
+      { status: { before: ticket.status, after: to }, ...(reason ? { reason } : {}) },
+      now,
+    );
+    const common = { companyId: ticket.company_id, userId: actorId, customerId: ticket.customer_id };
+    await this.events.publish(manager, {
+      ...common,
+      type: 'TicketStatusChanged',
+      metadata: {
+        ticket_number: ticket.ticket_number,
+        ticket_id: ticket.id,
+        from_status: ticket.status,
+        to_status: to,
+        department: ticket.department,
+        priority: ticket.priority,
+        resolution_seconds: to === 'resolved' ? secondsBetween(ticket.created_at, now) : null,
+      },
+    });
+    if (ticket.status === 'resolved' && to === 'open') {
+      await this.events.publish(manager, {
+        ...common,
+        type: 'TicketReopened',
+        metadata: {
+          ticket_number: ticket.ticket_number,
+          ticket_id: ticket.id,
+          assignee_id: ticket.assignee_id,
+          reason: reason ?? null,
+        },
+      });
+    }
   }
 
   /** Staff assign a ticket to a member of the staff directory; the assignee is notified. */

@@ -24,6 +24,8 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 };
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value) : value;
 
 const DEV_JWT_SECRET = 'custops-dev-only-secret-do-not-use-in-production';
 
@@ -200,11 +202,30 @@ export class AppConfig {
   @Min(0)
   TICKET_REOPEN_WINDOW_DAYS = 7;
 
+  /**
+   * Days a resolved ticket waits for the customer to confirm or reopen before it closes by itself;
+   * the confirmation link expires then too.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TICKET_AUTO_CLOSE_DAYS = 5;
+
+  /** Where customers open links from emails (the customer portal); confirmation links point there. */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PORTAL_URL = 'http://localhost:3000';
+
   /** How often the worker looks for SLA breaches and due escalations (ms). */
   @Transform(toInt)
   @IsInt()
   @Min(100)
   TICKET_SLA_SCAN_INTERVAL_MS = 60_000;
+
+  /** How often the worker announces (48 h ahead), starts and completes maintenance windows (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  MAINTENANCE_SCAN_INTERVAL_MS = 60_000;
 
   /** Largest attachment accepted (bytes); a larger upload is refused with 413 and nothing is kept. */
   @Transform(toInt)
@@ -264,6 +285,27 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   S3_SECRET_ACCESS_KEY?: string;
+
+  /** Knowledge base: a feedback rating at or below this opens a content review (0 turns the rule off). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(5)
+  KB_POOR_RATING_MAX = 2;
+
+  /**
+   * Knowledge base: a "not helpful" vote opens a content review when the article version's helpful share
+   * is under this (0–1) after KB_HELPFUL_MIN_VOTES votes (0 turns the rule off).
+   */
+  @Transform(toNumber)
+  @Min(0)
+  @Max(1)
+  KB_HELPFUL_SHARE_MIN = 0.5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  KB_HELPFUL_MIN_VOTES = 5;
 
   get attachmentAllowedTypes(): string[] {
     return this.ATTACHMENT_ALLOWED_TYPES.split(',')

@@ -13,6 +13,7 @@ export type DomainErrorKind =
   | 'precondition_failed'
   | 'too_large'
   | 'unsupported_media_type'
+  | 'gone'
   | 'unavailable';
 
 export interface FieldError {

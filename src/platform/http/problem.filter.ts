@@ -26,6 +26,8 @@ export function statusForKind(kind: DomainErrorKind): number {
       return 413;
     case 'unsupported_media_type':
       return 415;
+    case 'gone':
+      return 410;
     case 'unavailable':
       return 503;
   }
@@ -39,6 +41,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   405: 'method-not-allowed',
   406: 'not-acceptable',
   409: 'conflict',
+  410: 'gone',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
   422: 'unprocessable',
