@@ -3,6 +3,8 @@ import type { DestinationStream } from 'pino';
 import { CompaniesModule } from './modules/companies/companies.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { InvoicesModule } from './modules/invoices/invoices.module';
+import { KnowledgeModule } from './modules/knowledge/knowledge.module';
+import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { StaffModule } from './modules/staff/staff.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -27,6 +29,8 @@ export const DOMAIN_MODULES: Type[] = [
   StaffModule,
   NotificationsModule,
   TicketsModule,
+  KnowledgeModule,
+  MaintenanceModule,
 ];
 
 export interface AppModuleOptions {

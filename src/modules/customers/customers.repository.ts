@@ -220,6 +220,27 @@ export class CustomersRepository {
     return rows.map(toCustomer);
   }
 
+  async activeIdsWithAnyTag(companyId: string, tags: string[]): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT c.id FROM customers c
+        WHERE c.company_id = $1 AND c.tags && $2::text[] AND c.status = 'active'
+          AND c.deleted_at IS NULL AND c.anonymized_at IS NULL
+        ORDER BY c.id`,
+      [companyId, tags],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async liveIds(companyId: string, ids: string[]): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT c.id FROM customers c
+        WHERE c.company_id = $1 AND c.id = ANY($2::uuid[]) AND c.deleted_at IS NULL AND c.anonymized_at IS NULL
+        ORDER BY c.id`,
+      [companyId, ids],
+    );
+    return rows.map((row) => row.id);
+  }
+
   primaryContact(companyId: string, customerId: string): Promise<CustomerContact | null> {
     return this.contacts.findOne({ where: { companyId, customerId, isPrimary: true } });
   }

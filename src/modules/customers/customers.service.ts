@@ -128,6 +128,19 @@ export class CustomersService {
     };
   }
 
+  /**
+   * Active customers (not blocked, inactive, deleted or erased) carrying any of `tags`, in one query
+   * over the tags index: for rules that pick customers by tag (maintenance notices: `service:<name>`).
+   */
+  activeIdsTagged(companyId: string, tags: string[]): Promise<string[]> {
+    return tags.length > 0 ? this.repository.activeIdsWithAnyTag(companyId, tags) : Promise.resolve([]);
+  }
+
+  /** Which of `ids` are still customers that can be addressed (not deleted or erased). */
+  liveIds(companyId: string, ids: string[]): Promise<string[]> {
+    return ids.length > 0 ? this.repository.liveIds(companyId, ids) : Promise.resolve([]);
+  }
+
   async list(principal: Principal, query: ListCustomersQuery): Promise<Page<CustomerResponse>> {
     if (query.include_deleted && !principal.roles.includes('admin')) {
       throw new DomainException('forbidden', 'forbidden', 'Only admins may list deleted customers');

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PinoLogger } from 'nestjs-pino';
 import type { DomainEvent } from '../../platform/events/domain-event';
 import type { DeliveryAttempt } from '../../platform/events/subscriber-registry';
@@ -8,7 +9,8 @@ import { NotificationChannel, PermanentDeliveryError } from './channels/channel'
 import { EmailChannel } from './channels/email.channel';
 import { SmsChannel } from './channels/sms.channel';
 import { WebhookChannel } from './channels/webhook.channel';
-import type { NotificationChannelName } from './notification.types';
+import type { NotificationChannelName, OutgoingDelivery } from './notification.types';
+import { NOTIFICATION_SENT, NotificationSent } from './notifications.events';
 import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsRepository } from './notifications.repository';
 
@@ -30,6 +32,7 @@ export class DeliveryProcessor {
     email: EmailChannel,
     sms: SmsChannel,
     webhook: WebhookChannel,
+    private readonly emitter: EventEmitter2,
   ) {
     logger.setContext(DeliveryProcessor.name);
     this.channels = { email, sms, webhook };
@@ -61,6 +64,7 @@ export class DeliveryProcessor {
         providerMessageId: result.providerMessageId,
       });
       this.metrics.outcome(delivery.channel, delivery.type, 'sent');
+      this.announceSent(delivery);
       this.logger.info(log, 'Notification delivered');
     } catch (error) {
       const message = (error as Error).message;
@@ -107,5 +111,21 @@ export class DeliveryProcessor {
     if (!delivered) return;
     stop();
     this.metrics.outcome('in_app', delivered.type, 'sent');
+    this.announceSent(delivered);
+  }
+
+  /** Tells in-process listeners (other modules' metrics) that a delivery went out; never fails the job. */
+  private announceSent(delivery: OutgoingDelivery): void {
+    const sent: NotificationSent = {
+      company_id: delivery.companyId,
+      type: delivery.type,
+      channel: delivery.channel,
+      data: delivery.data,
+    };
+    try {
+      this.emitter.emit(NOTIFICATION_SENT, sent);
+    } catch (error) {
+      this.logger.warn({ operation: 'notification.sent_listener', err: error }, 'A sent listener failed');
+    }
   }
 }

@@ -8,4 +8,15 @@ declare module '../../platform/events/domain-event' {
   }
 }
 
-export {};
+/**
+ * In-process, after a delivery was handed over by its channel (sent): for other modules' metrics of
+ * what actually went out. It may be lost (a crash after the send), so never build durable work on it.
+ */
+export const NOTIFICATION_SENT = 'notifications.delivery-sent';
+export interface NotificationSent {
+  company_id: string;
+  type: string;
+  channel: NotificationChannelName;
+  /** The data the notification was requested with. */
+  data: Record<string, unknown>;
+}
