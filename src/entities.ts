@@ -2,7 +2,6 @@ import { Company } from './modules/companies/company.entity';
 import { CustomerCommunication } from './modules/customers/entities/customer-communication.entity';
 import { CustomerContact } from './modules/customers/entities/customer-contact.entity';
 import { Customer } from './modules/customers/entities/customer.entity';
-import { Invoice } from './modules/invoices/invoice.entity';
 
 /** Every TypeORM entity, for the CLI's schema drift check and generator (the app loads them per module). */
-export const ENTITIES = [Company, Customer, CustomerContact, CustomerCommunication, Invoice];
+export const ENTITIES = [Company, Customer, CustomerContact, CustomerCommunication];

@@ -234,8 +234,9 @@ describe('Customers', () => {
 
     it('refuses a currency change once the customer has invoices', async () => {
       await t.db.query(
-        `INSERT INTO invoices (company_id, customer_id, invoice_number, currency, total_minor, issued_at, due_at)
-         VALUES ($1, $2, $3, 'EUR', 1000, now(), now() + interval '30 days')`,
+        `INSERT INTO invoices (company_id, customer_id, invoice_number, currency, status, subtotal_minor, total_minor,
+                               balance_minor, issued_at, issue_date, due_date)
+         VALUES ($1, $2, $3, 'EUR', 'open', 1000, 1000, 1000, now(), current_date, current_date + 30)`,
         [companyId, id, `INV-${randomUUID().slice(0, 8)}`],
       );
       const res = await request(t.url)
@@ -629,8 +630,9 @@ describe('Customers', () => {
         .send({ channel: 'email', direction: 'outbound', subject: 'Hi Keep', body: 'Dear Keep Books' })
         .expect(201);
       await t.db.query(
-        `INSERT INTO invoices (company_id, customer_id, invoice_number, currency, total_minor, issued_at, due_at)
-         VALUES ($1, $2, $3, 'KES', 5000, now(), now())`,
+        `INSERT INTO invoices (company_id, customer_id, invoice_number, currency, status, subtotal_minor, total_minor,
+                               balance_minor, issued_at, issue_date, due_date)
+         VALUES ($1, $2, $3, 'KES', 'open', 5000, 5000, 5000, now(), current_date, current_date)`,
         [companyId, id, `INV-${randomUUID().slice(0, 8)}`],
       );
       await del(id, 'reason=gdpr_erasure&mode=hard', 'admin').expect(204);
