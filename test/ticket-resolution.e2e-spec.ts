@@ -129,6 +129,20 @@ describe('Resolution confirmation and satisfaction ratings', () => {
       [ticket.id],
     );
     expect(events.rows.map((r) => r.type)).toEqual(['CsatRecorded', 'TicketResolutionConfirmed']);
+
+    // Support analytics reads the rating from the ledger of ratings, by the agent it rates.
+    const analytics = await request(t.url)
+      .get('/v1/support/analytics?from=2026-11-23&to=2026-11-24&group_by=agent')
+      .set(as(agent))
+      .expect(200);
+    expect(analytics.body.overall.csat).toMatchObject({
+      ratings: 1,
+      average: 4,
+      satisfied_share: { value: 1, target: 0.9, met: true },
+    });
+    expect(analytics.body.groups).toContainEqual(
+      expect.objectContaining({ key: 'agent-1', csat: expect.objectContaining({ ratings: 1, average: 4 }) }),
+    );
   });
 
   it('reopens by the link, and a new resolution asks again', async () => {

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { SupportAnalyticsController } from './analytics/support-analytics.controller';
+import { SupportAnalyticsRepository } from './analytics/support-analytics.repository';
+import { SupportAnalyticsService } from './analytics/support-analytics.service';
 import { ResolutionController } from './resolution/resolution.controller';
 import { TicketResolutionRepository } from './resolution/ticket-resolution.repository';
 import { TicketResolutionService } from './resolution/ticket-resolution.service';
@@ -22,7 +25,13 @@ import { TicketsService } from './tickets.service';
 @Module({
   imports: [CustomersModule, StaffModule, StorageModule, NotificationsModule],
   // Attachments first: its static `attachments` routes are declared before `:id`.
-  controllers: [TicketAttachmentsController, SlaConfigController, ResolutionController, TicketsController],
+  controllers: [
+    TicketAttachmentsController,
+    SlaConfigController,
+    ResolutionController,
+    SupportAnalyticsController,
+    TicketsController,
+  ],
   providers: [
     TicketsService,
     TicketsRepository,
@@ -35,6 +44,8 @@ import { TicketsService } from './tickets.service';
     SlaScanner,
     TicketResolutionService,
     TicketResolutionRepository,
+    SupportAnalyticsService,
+    SupportAnalyticsRepository,
   ],
   exports: [TicketsService, TicketAttachmentsService],
 })
