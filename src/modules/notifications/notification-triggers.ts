@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainEvent } from '../../platform/events/domain-event';
 import { OnDomainEvent } from '../../platform/events/subscriptions';
+import { DomainException } from '../../platform/http/domain-exception';
 import { CompaniesService } from '../companies/companies.service';
 import { StaffService } from '../staff/staff.service';
 import '../customers/customers.events';
@@ -189,6 +190,35 @@ export class NotificationTriggers {
       },
       recipients: [{ kind: 'customer', id: event.customer_id, channels: ['email', 'in_app'] }],
     });
+  }
+
+  /**
+   * A payment reminder (dunning) reaches the invoice's customer by email and in-app, once per invoice and
+   * offset. The invoices module decides and words it (InvoiceReminderSent); it lives here because the
+   * invoices module cannot import this one (NotificationsModule → CustomersModule → InvoicesModule).
+   */
+  @OnDomainEvent('InvoiceReminderSent', { name: 'notifications.invoice-reminder' })
+  async invoiceReminder(event: DomainEvent<'InvoiceReminderSent'>): Promise<void> {
+    const m = event.metadata;
+    if (!event.customer_id) return;
+    try {
+      await this.notifications.request({
+        companyId: event.company_id,
+        type: m.stage === 'overdue' ? 'invoice.reminder_overdue' : 'invoice.reminder_before',
+        idempotencyKey: `invoice-reminder:${m.invoice_id}:${m.offset_days}`,
+        data: {
+          company_name: await this.companies.nameOf(event.company_id),
+          invoice_number: m.invoice_number,
+          due_date: m.due_date,
+          ...m.display,
+        },
+        recipients: [{ kind: 'customer', id: event.customer_id, channels: ['email', 'in_app'] }],
+      });
+    } catch (error) {
+      // The customer was deleted or erased since: there is nobody to remind, and retrying will not help.
+      if (error instanceof DomainException && error.kind === 'not_found') return;
+      throw error;
+    }
   }
 
   @OnDomainEvent([...WEBHOOK_EVENT_TYPES], { name: 'notifications.webhooks' })

@@ -227,6 +227,15 @@ export class AppConfig {
   @Min(100)
   MAINTENANCE_SCAN_INTERVAL_MS = 60_000;
 
+  /**
+   * How often the worker looks for payment reminders due today (UTC days) and sends them (ms); hourly,
+   * a reminder goes out within the first hour of its day.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DUNNING_SCAN_INTERVAL_MS = 3_600_000;
+
   /** Largest attachment accepted (bytes); a larger upload is refused with 413 and nothing is kept. */
   @Transform(toInt)
   @IsInt()
@@ -307,6 +316,27 @@ export class AppConfig {
   @Min(1)
   KB_HELPFUL_MIN_VOTES = 5;
 
+  /**
+   * Credit limit breaches: the overage as a share of the limit, in whole percent, from which a breach is
+   * `medium` (below: `low`) and from which it is `high`.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CREDIT_BREACH_MEDIUM_PERCENT = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CREDIT_BREACH_HIGH_PERCENT = 25;
+
+  /** When the nightly credit utilisation distribution is computed (cron, server time zone). */
+  @IsString()
+  @Matches(/^\S+( \S+){4,5}$/, { message: 'CREDIT_UTILISATION_CRON must be a cron pattern of 5 or 6 fields' })
+  CREDIT_UTILISATION_CRON = '30 1 * * *';
+
   get attachmentAllowedTypes(): string[] {
     return this.ATTACHMENT_ALLOWED_TYPES.split(',')
       .map((type) => type.trim().toLowerCase())
@@ -365,6 +395,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   if (config.STORAGE_DRIVER === 's3' && !config.S3_BUCKET) {
     throw new ConfigError('Invalid configuration: S3_BUCKET: must be set when STORAGE_DRIVER=s3');
+  }
+  if (config.CREDIT_BREACH_HIGH_PERCENT < config.CREDIT_BREACH_MEDIUM_PERCENT) {
+    throw new ConfigError(
+      'Invalid configuration: CREDIT_BREACH_HIGH_PERCENT: must not be below CREDIT_BREACH_MEDIUM_PERCENT',
+    );
   }
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET && !config.JWT_JWKS_URL) {
     throw new ConfigError('Invalid configuration: JWT_SECRET: must be set in production');
