@@ -14,6 +14,7 @@ import type { BenchContext, Scenario, Target } from './scenario';
 import { SCENARIOS } from './scenarios';
 import { DrainResult, measureDrain } from './drain';
 import { EscalationResult, measureEscalationScan } from './escalation';
+import { AgingResult, describeAging, measureAging } from './aging';
 import { sampleCustomerIds, seedBenchData } from './seed';
 
 const ROOT = join(__dirname, '..');
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
 
   const results = [];
   let drain: DrainResult | undefined;
+  let aging: AgingResult | undefined;
   try {
     for (const scenario of SCENARIOS.filter((s) => !ONLY || s.name.includes(ONLY))) {
       process.stderr.write(`bench: ${scenario.name}\n`);
@@ -177,6 +179,10 @@ async function main(): Promise<void> {
         process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         serviceEnv.REDIS_PREFIX,
       );
+    }
+    if (!ONLY || 'aging'.includes(ONLY)) {
+      process.stderr.write('bench: aging\n');
+      aging = await measureAging(`http://127.0.0.1:${SERVICE_PORT}`, JWT_SECRET, DATABASE_URL, pool);
     }
   } finally {
     serviceProcess.kill('SIGTERM');
@@ -220,6 +226,7 @@ async function main(): Promise<void> {
         `idle scan (nothing due) ${fmt(escalation.idle_scan_ms, 1)} ms`,
     );
   }
+  if (aging) console.log(describeAging(aging));
   const errors = results.reduce((sum, r) => sum + r.service.errors + r.baseline.errors, 0);
   if (errors > 0)
     console.log(`\n${errors} requests failed or answered non-2xx: the figures above are suspect`);
@@ -228,7 +235,7 @@ async function main(): Promise<void> {
   writeFileSync(
     file,
     JSON.stringify(
-      { connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, results, drain, escalation },
+      { connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, results, drain, escalation, aging },
       null,
       2,
     ),
