@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -31,11 +20,10 @@ import {
   UpdateCustomerDto,
 } from './dto/customer.dto';
 import { ListCustomersQuery } from './dto/list-customers.query';
+import { uuidOr404 } from '../../platform/http/params';
 
 /** A malformed id is answered like a missing one: 404, never a hint about what exists. */
-export const CustomerId = new ParseUUIDPipe({
-  exceptionFactory: () => DomainException.notFound('Customer'),
-});
+export const CustomerId = uuidOr404('Customer');
 
 @ApiTags('customers')
 @ApiBearerAuth()

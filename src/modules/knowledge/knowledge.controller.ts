@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles } from '../../platform/auth/decorators';
 import type { Principal } from '../../platform/auth/principal';
@@ -27,6 +16,7 @@ import {
 import { SubmitFeedbackDto } from './dto/feedback.dto';
 import { CloseReviewDto, ListReviewsQuery } from './dto/review.dto';
 import { ArticleRef, KnowledgeService } from './knowledge.service';
+import { uuidOr404 } from '../../platform/http/params';
 
 /** `:idOrSlug`: an article id or slug; anything else cannot name an article (404). */
 function ref(value: string): ArticleRef {
@@ -35,8 +25,8 @@ function ref(value: string): ArticleRef {
   return parsed;
 }
 
-const ReviewId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Review') });
-const CompanyId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Article') });
+const ReviewId = uuidOr404('Review');
+const CompanyId = uuidOr404('Article');
 
 /** The knowledge base for signed-in callers: the tenant is the token's company. */
 @ApiTags('knowledge base')

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles } from '../../platform/auth/decorators';
 import { JwtVerifier } from '../../platform/auth/jwt-verifier';
@@ -23,10 +12,9 @@ import {
   UpdateMaintenanceDto,
 } from './dto/maintenance.dto';
 import { MaintenanceService } from './maintenance.service';
+import { uuidOr404 } from '../../platform/http/params';
 
-const WindowId = new ParseUUIDPipe({
-  exceptionFactory: () => DomainException.notFound('Maintenance window'),
-});
+const WindowId = uuidOr404('Maintenance window');
 
 @ApiTags('maintenance')
 @ApiBearerAuth()

@@ -1,13 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../platform/auth/decorators';
 import type { Principal } from '../../platform/auth/principal';
-import { DomainException } from '../../platform/http/domain-exception';
 import { Idempotent } from '../../platform/http/idempotency';
 import { DeliveriesQuery, InboxQuery, PreferenceDto, RequestNotificationDto } from './dto/notification.dto';
 import { NotificationsAdmin } from './notifications-admin.service';
-
-const uuid = (what: string) => new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound(what) });
+import { uuidOr404 } from '../../platform/http/params';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -50,20 +48,20 @@ export class NotificationsController {
 
   @Get('deliveries/:id')
   @Roles('manager', 'admin')
-  delivery(@CurrentPrincipal() principal: Principal, @Param('id', uuid('Delivery')) id: string) {
+  delivery(@CurrentPrincipal() principal: Principal, @Param('id', uuidOr404('Delivery')) id: string) {
     return this.admin.delivery(principal, id);
   }
 
   @Post('deliveries/:id/retry')
   @HttpCode(202)
   @Roles('admin')
-  retry(@CurrentPrincipal() principal: Principal, @Param('id', uuid('Delivery')) id: string) {
+  retry(@CurrentPrincipal() principal: Principal, @Param('id', uuidOr404('Delivery')) id: string) {
     return this.admin.retry(principal, id, ['failed']);
   }
 
   @Post(':id/read')
   @HttpCode(200)
-  read(@CurrentPrincipal() principal: Principal, @Param('id', uuid('Notification')) id: string) {
+  read(@CurrentPrincipal() principal: Principal, @Param('id', uuidOr404('Notification')) id: string) {
     return this.admin.read(principal, id);
   }
 }

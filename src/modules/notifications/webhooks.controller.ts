@@ -1,12 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../platform/auth/decorators';
 import type { Principal } from '../../platform/auth/principal';
-import { DomainException } from '../../platform/http/domain-exception';
 import { RegisterWebhookDto } from './dto/notification.dto';
 import { NotificationsAdmin } from './notifications-admin.service';
-
-const uuid = (what: string) => new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound(what) });
+import { uuidOr404 } from '../../platform/http/params';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -30,14 +28,14 @@ export class WebhooksController {
   @HttpCode(204)
   async remove(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', uuid('Webhook')) id: string,
+    @Param('id', uuidOr404('Webhook')) id: string,
   ): Promise<void> {
     await this.admin.removeWebhook(principal, id);
   }
 
   /** Every delivery to this endpoint with every attempt. */
   @Get(':id/deliveries')
-  deliveries(@CurrentPrincipal() principal: Principal, @Param('id', uuid('Webhook')) id: string) {
+  deliveries(@CurrentPrincipal() principal: Principal, @Param('id', uuidOr404('Webhook')) id: string) {
     return this.admin.webhookDeliveries(principal, id);
   }
 
@@ -46,8 +44,8 @@ export class WebhooksController {
   @HttpCode(202)
   replay(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', uuid('Webhook')) _id: string,
-    @Param('deliveryId', uuid('Delivery')) deliveryId: string,
+    @Param('id', uuidOr404('Webhook')) _id: string,
+    @Param('deliveryId', uuidOr404('Delivery')) deliveryId: string,
   ) {
     return this.admin.retry(principal, deliveryId, ['failed', 'sent']);
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import contentDisposition from 'content-disposition';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,9 +6,10 @@ import { CurrentPrincipal, Roles } from '../../platform/auth/decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { DomainException } from '../../platform/http/domain-exception';
 import { TicketAttachmentsService } from './ticket-attachments.service';
+import { uuidOr404 } from '../../platform/http/params';
 
-const TicketId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Ticket') });
-const AttachmentId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Attachment') });
+const TicketId = uuidOr404('Ticket');
+const AttachmentId = uuidOr404('Attachment');
 
 /**
  * Upload (`POST /v1/tickets/attachments`, multipart) and download of ticket attachments. An upload is

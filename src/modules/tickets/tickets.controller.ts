@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../platform/auth/decorators';
 import type { Principal } from '../../platform/auth/principal';
@@ -28,8 +17,9 @@ import {
 } from './dto/ticket.dto';
 import { TICKET_CATEGORIES } from './ticket-routing';
 import { TicketsService } from './tickets.service';
+import { uuidOr404 } from '../../platform/http/params';
 
-const TicketId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Ticket') });
+const TicketId = uuidOr404('Ticket');
 
 function knownCategory(category: string): string {
   if (!(TICKET_CATEGORIES as readonly string[]).includes(category)) {

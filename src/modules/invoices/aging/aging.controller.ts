@@ -1,16 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../../platform/auth/decorators';
 import type { Principal } from '../../../platform/auth/principal';
-import { DomainException } from '../../../platform/http/domain-exception';
 import { Idempotent } from '../../../platform/http/idempotency';
 import { PageQuery } from '../../../platform/http/pagination';
 import { AgingSnapshotsService } from './aging-snapshots.service';
 import { AgingService } from './aging.service';
 import { AgingAsOfQuery, AgingReportQuery, RequestSnapshotDto } from './dto/aging.dto';
+import { uuidOr404 } from '../../../platform/http/params';
 
-const SnapshotId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Aging snapshot') });
-const CustomerId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Customer') });
+const SnapshotId = uuidOr404('Aging snapshot');
+const CustomerId = uuidOr404('Customer');
 
 @ApiTags('aging')
 @ApiBearerAuth()

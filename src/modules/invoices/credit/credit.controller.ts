@@ -1,8 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../../platform/auth/decorators';
 import type { Principal } from '../../../platform/auth/principal';
-import { DomainException } from '../../../platform/http/domain-exception';
 import { Idempotent } from '../../../platform/http/idempotency';
 import { CreditService } from './credit.service';
 import {
@@ -13,11 +12,10 @@ import {
   RejectAdjustmentDto,
   RequestAdjustmentDto,
 } from './dto/credit.dto';
+import { uuidOr404 } from '../../../platform/http/params';
 
-const CustomerId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Customer') });
-const AdjustmentId = new ParseUUIDPipe({
-  exceptionFactory: () => DomainException.notFound('Credit limit adjustment'),
-});
+const CustomerId = uuidOr404('Customer');
+const AdjustmentId = uuidOr404('Credit limit adjustment');
 
 /** A customer's credit: limit, exposure and utilisation; limit changes are requested here. */
 @ApiTags('credit')

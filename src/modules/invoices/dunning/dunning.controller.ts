@@ -1,12 +1,12 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../../platform/auth/decorators';
 import type { Principal } from '../../../platform/auth/principal';
-import { DomainException } from '../../../platform/http/domain-exception';
 import { ListRemindersQuery, PutReminderScheduleDto } from './dunning.dto';
 import { DunningService } from './dunning.service';
+import { uuidOr404 } from '../../../platform/http/params';
 
-const InvoiceId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Invoice') });
+const InvoiceId = uuidOr404('Invoice');
 
 /** Payment reminders: the company's schedule (staff read, admins change) and what an invoice was sent. */
 @ApiTags('invoices')

@@ -1,19 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  UseFilters,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../../platform/auth/decorators';
 import type { Principal } from '../../../platform/auth/principal';
-import { DomainException } from '../../../platform/http/domain-exception';
 import { Idempotent } from '../../../platform/http/idempotency';
 import { CreditLimitExceededFilter } from '../credit/credit-limit-exceeded';
 import {
@@ -25,8 +13,9 @@ import {
   VoidInvoiceDto,
 } from './dto/invoice.dto';
 import { InvoiceLedgerService } from './invoice-ledger.service';
+import { uuidOr404 } from '../../../platform/http/params';
 
-const InvoiceId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Invoice') });
+const InvoiceId = uuidOr404('Invoice');
 
 @ApiTags('invoices')
 @ApiBearerAuth()

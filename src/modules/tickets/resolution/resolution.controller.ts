@@ -1,12 +1,12 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles } from '../../../platform/auth/decorators';
 import type { Principal } from '../../../platform/auth/principal';
-import { DomainException } from '../../../platform/http/domain-exception';
 import { ConfirmationTokenDto, ConfirmResolutionDto, RespondToResolutionDto } from './resolution.dto';
 import { TicketResolutionService } from './ticket-resolution.service';
+import { uuidOr404 } from '../../../platform/http/params';
 
-const TicketId = new ParseUUIDPipe({ exceptionFactory: () => DomainException.notFound('Ticket') });
+const TicketId = uuidOr404('Ticket');
 
 /** Confirming a resolution: by the emailed link (no account) or in the portal. */
 @ApiTags('tickets')
