@@ -108,27 +108,6 @@ export class UpdateArticleDto {
   version?: number;
 }
 
-export class ListArticlesQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ARTICLE_STATUSES, description: 'staff only; readers see published articles' })
-  @IsOptional()
-  @IsIn(ARTICLE_STATUSES)
-  status?: (typeof ARTICLE_STATUSES)[number];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(CATEGORY, { message: 'category must be 1-50 of a-z, 0-9, _ or -' })
-  category?: string;
-
-  @ApiPropertyOptional({ description: 'text in the title (case-insensitive)', maxLength: 200 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  @NotContains('\u0000')
-  q?: string;
-}
-
 /** Anonymous readers filter by category and title only. */
 export class PublicArticlesQuery extends PageQuery {
   @ApiPropertyOptional()
@@ -144,6 +123,14 @@ export class PublicArticlesQuery extends PageQuery {
   @MaxLength(200)
   @NotContains('\u0000')
   q?: string;
+}
+
+/** Staff also filter by status (drafts included). */
+export class ListArticlesQuery extends PublicArticlesQuery {
+  @ApiPropertyOptional({ enum: ARTICLE_STATUSES, description: 'staff only; readers see published articles' })
+  @IsOptional()
+  @IsIn(ARTICLE_STATUSES)
+  status?: (typeof ARTICLE_STATUSES)[number];
 }
 
 export class ListFeedbackQuery extends PageQuery {
