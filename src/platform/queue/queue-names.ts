@@ -6,6 +6,10 @@ export const QUEUES = {
   scheduler: 'scheduled-tasks',
   /** One job per notification delivery (notification × channel × recipient). */
   notifications: 'notifications',
+  /** Statement documents (PDF/CSV), one job per statement. */
+  statements: 'statements',
+  /** Customer file imports and large exports, one job per file. */
+  customerFiles: 'customer-files',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
