@@ -1,3 +1,4 @@
+import { DomainException } from '../../platform/http/domain-exception';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -47,15 +48,40 @@ export interface AuditRow {
 const SEARCH_EXPRESSION = `lower(c.name || ' ' || coalesce(c.email::text, '') || ' ' || coalesce(c.phone, '') || ' ' || c.customer_number)`;
 const UNIQUE_VIOLATION = '23505';
 
+/** A second customer with the same external id is a 409, not a 500. */
+async function externalIdMustBeFree<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    const pgError = error as {
+      code?: string;
+      constraint?: string;
+      driverError?: { code?: string; constraint?: string };
+    };
+    const code = pgError.driverError?.code ?? pgError.code;
+    const constraint = pgError.driverError?.constraint ?? pgError.constraint;
+    if (code === UNIQUE_VIOLATION && constraint === 'customers_company_external_id') {
+      throw new DomainException(
+        'conflict',
+        'external-id-taken',
+        'Another customer already has this external_id',
+        [{ field: 'external_id', message: 'must be unique within the company' }],
+      );
+    }
+    throw error;
+  }
+}
+
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
-const CUSTOMER_COLUMNS = `c.id, c.company_id, c.customer_number, c.name, c.email, c.phone, c.currency, c.billing_address,
+const CUSTOMER_COLUMNS = `c.id, c.company_id, c.customer_number, c.external_id, c.name, c.email, c.phone, c.currency, c.billing_address,
   c.tags, c.metadata, c.status, c.source, c.created_at, c.updated_at, c.deleted_at, c.anonymized_at`;
 
 interface CustomerRow {
   id: string;
   company_id: string;
   customer_number: string;
+  external_id: string | null;
   name: string;
   email: string | null;
   phone: string | null;
@@ -76,6 +102,7 @@ function toCustomer(row: CustomerRow): Customer {
     id: row.id,
     companyId: row.company_id,
     customerNumber: row.customer_number,
+    externalId: row.external_id,
     name: row.name,
     email: row.email,
     phone: row.phone,
@@ -90,6 +117,27 @@ function toCustomer(row: CustomerRow): Customer {
     deletedAt: row.deleted_at,
     anonymizedAt: row.anonymized_at,
   });
+}
+
+/**
+ * The WHERE conditions of a customer filter (lists and exports share them). `bind` turns a value into
+ * SQL: a `$n` placeholder for queries, an escaped literal for COPY, which takes no parameters.
+ */
+export function customerFilterSql(
+  companyId: string,
+  filter: CustomerFilter,
+  bind: (value: string) => string,
+): string[] {
+  const where = [`c.company_id = ${bind(companyId)}`];
+  if (!filter.includeDeleted) where.push('c.deleted_at IS NULL');
+  if (filter.onlyId) where.push(`c.id = ${bind(filter.onlyId)}`);
+  if (filter.status) where.push(`c.status = ${bind(filter.status)}`);
+  if (filter.tag) where.push(`c.tags @> ARRAY[${bind(filter.tag)}]::text[]`);
+  if (filter.createdFrom) where.push(`c.created_at >= ${bind(filter.createdFrom)}::timestamptz`);
+  if (filter.createdTo) where.push(`c.created_at < ${bind(filter.createdTo)}::timestamptz`);
+  if (filter.search)
+    where.push(`${SEARCH_EXPRESSION} LIKE ${bind(`%${escapeLike(filter.search.toLowerCase())}%`)}`);
+  return where;
 }
 
 /** Every query of the customers module. */
@@ -127,25 +175,28 @@ export class CustomersRepository {
   }
 
   async insert(manager: EntityManager, values: NewCustomer): Promise<Customer> {
-    const [row] = await manager.query<CustomerRow[]>(
-      `INSERT INTO customers AS c (company_id, customer_number, name, email, phone, currency, billing_address, tags,
-                                   metadata, status, source, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+    const [row] = await externalIdMustBeFree(
+      manager.query<CustomerRow[]>(
+        `INSERT INTO customers AS c (company_id, customer_number, name, email, phone, currency, billing_address, tags,
+                                   metadata, status, source, created_at, updated_at, external_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
        RETURNING ${CUSTOMER_COLUMNS}`,
-      [
-        values.companyId,
-        values.customerNumber,
-        values.name,
-        values.email,
-        values.phone,
-        values.currency,
-        values.billingAddress === null ? null : JSON.stringify(values.billingAddress),
-        values.tags,
-        JSON.stringify(values.metadata),
-        values.status,
-        values.source,
-        values.createdAt,
-      ],
+        [
+          values.companyId,
+          values.customerNumber,
+          values.name,
+          values.email,
+          values.phone,
+          values.currency,
+          values.billingAddress === null ? null : JSON.stringify(values.billingAddress),
+          values.tags,
+          JSON.stringify(values.metadata),
+          values.status,
+          values.source,
+          values.createdAt,
+          values.externalId,
+        ],
+      ),
     );
     return toCustomer(row);
   }
@@ -176,7 +227,7 @@ export class CustomersRepository {
   }
 
   save(manager: EntityManager, customer: Customer): Promise<Customer> {
-    return manager.getRepository(Customer).save(customer);
+    return externalIdMustBeFree(manager.getRepository(Customer).save(customer));
   }
 
   async hardDelete(manager: EntityManager, id: string): Promise<void> {
@@ -193,20 +244,11 @@ export class CustomersRepository {
     limit: number,
     after?: KeysetPosition,
   ): Promise<Customer[]> {
-    const params: unknown[] = [companyId];
-    const where = ['c.company_id = $1'];
-    const add = (condition: (n: string) => string, value: unknown): void => {
+    const params: unknown[] = [];
+    const where = customerFilterSql(companyId, filter, (value) => {
       params.push(value);
-      where.push(condition(`$${params.length}`));
-    };
-    if (!filter.includeDeleted) where.push('c.deleted_at IS NULL');
-    if (filter.onlyId) add((n) => `c.id = ${n}`, filter.onlyId);
-    if (filter.status) add((n) => `c.status = ${n}`, filter.status);
-    if (filter.tag) add((n) => `c.tags @> ARRAY[${n}]::text[]`, filter.tag);
-    if (filter.createdFrom) add((n) => `c.created_at >= ${n}`, filter.createdFrom);
-    if (filter.createdTo) add((n) => `c.created_at < ${n}`, filter.createdTo);
-    if (filter.search)
-      add((n) => `${SEARCH_EXPRESSION} LIKE ${n}`, `%${escapeLike(filter.search.toLowerCase())}%`);
+      return `$${params.length}`;
+    });
     if (after) {
       params.push(after.at, after.id);
       where.push(`(c.created_at, c.id) < ($${params.length - 1}, $${params.length})`);

@@ -30,6 +30,7 @@ export interface CustomerContactPoints {
 
 /** Fields an update may change, with the entity property each maps to. */
 const UPDATABLE = {
+  external_id: 'externalId',
   name: 'name',
   email: 'email',
   phone: 'phone',
@@ -70,6 +71,7 @@ export class CustomersService {
       const created = await this.repository.insert(manager, {
         companyId: principal.companyId,
         customerNumber: number,
+        externalId: input.external_id ?? null,
         name: input.name,
         email: input.email ?? null,
         phone: input.phone ?? null,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
 import { fromBuffer } from 'file-type';
 import { DomainException } from '../../platform/http/domain-exception';
+import { extensionOf, safeFilename } from '../../platform/storage/safe-filename';
 
 /**
  * What an attachment may be, and how each kind is recognised. The type of a file is decided by its
@@ -71,23 +72,7 @@ export function allowedAttachmentTypes(configured: string[]): ReadonlySet<string
   return new Set(configured);
 }
 
-/** `"Report.Final.PDF"` → `"pdf"`; no extension → `""`. */
-export function extensionOf(filename: string): string {
-  const base = filename.split(/[\\/]/).pop() ?? '';
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
-}
-
-/** Keeps the last path segment, without control characters, at most 255 characters; never empty. */
-export function safeFilename(filename: string): string {
-  const base = (filename.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  if (base === '' || base === '.' || base === '..') return 'attachment';
-  if (base.length <= 255) return base;
-  const extension = extensionOf(base);
-  return extension && extension.length < 20
-    ? `${base.slice(0, 254 - extension.length)}.${extension}`
-    : base.slice(0, 255);
-}
+export { extensionOf, safeFilename };
 
 export type AttachmentVerdict =
   | { ok: true; type: AttachmentType }

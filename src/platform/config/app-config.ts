@@ -168,6 +168,15 @@ export class AppConfig {
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
+  /**
+   * How long a worker holds a job without renewing its lock before BullMQ deems it stalled and hands it
+   * to another worker (a worker killed mid-job is noticed within about this time).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  QUEUE_LOCK_DURATION_MS = 30_000;
+
   /** /health/ready fails when the oldest undispatched event is older than this. */
   @Transform(toInt)
   @IsInt()
@@ -242,6 +251,20 @@ export class AppConfig {
   @Min(1)
   @Max(1_073_741_824)
   ATTACHMENT_MAX_BYTES = 10_485_760;
+
+  /** Largest customer import file (bytes); larger uploads are refused with 413. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_737_418_240)
+  IMPORT_MAX_BYTES = 1_073_741_824;
+
+  /** Rows merged per transaction by a customer import (progress moves, and a restart resumes, per batch). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  IMPORT_BATCH_ROWS = 50_000;
 
   /**
    * Attachment types accepted, as media types separated by commas; each must be one the tickets module

@@ -67,6 +67,8 @@ export class QueueRegistry implements OnApplicationShutdown {
       connection: workerRedisOptions(this.config.REDIS_URL),
       prefix: this.config.REDIS_PREFIX,
       concurrency: this.config.WORKER_CONCURRENCY,
+      lockDuration: this.config.QUEUE_LOCK_DURATION_MS,
+      stalledInterval: this.config.QUEUE_LOCK_DURATION_MS,
     });
     worker.on('error', () => undefined); // reconnects by itself; failures are counted per job
     this.workers.push(worker);

@@ -20,7 +20,8 @@ import type { BillingAddress, Customer, CustomerSource } from '../entities/custo
 import { CUSTOMER_STATUSES } from '../entities/customer.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const TAG_PATTERN = /^[a-z0-9][a-z0-9_:-]{0,49}$/;
+export const TAG_PATTERN = /^[a-z0-9][a-z0-9_:-]{0,49}$/;
+export const EXTERNAL_ID_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]{0,98}[\x21-\x7e])?$/;
 
 export class BillingAddressDto implements BillingAddress {
   @ApiProperty({ maxLength: 200 }) @IsString() @IsNotEmpty() @MaxLength(200) line1!: string;
@@ -32,6 +33,15 @@ export class BillingAddressDto implements BillingAddress {
 }
 
 class CustomerFields {
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: "The customer's id in your other systems; unique per company",
+  })
+  @IsOptional()
+  @Transform(trim)
+  @Matches(EXTERNAL_ID_PATTERN, { message: 'external_id must be 1-100 printable characters' })
+  external_id?: string | null;
+
   @ApiPropertyOptional({ maxLength: 254 })
   @IsOptional()
   @Transform(trim)
@@ -123,6 +133,7 @@ export class ChangeStatusDto {
 export class CustomerResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'CUST-000001' }) customer_number!: string;
+  @ApiProperty({ nullable: true }) external_id!: string | null;
   @ApiProperty() name!: string;
   @ApiProperty({ nullable: true }) email!: string | null;
   @ApiProperty({ nullable: true }) phone!: string | null;
@@ -141,6 +152,7 @@ export class CustomerResponse {
     return {
       id: customer.id,
       customer_number: customer.customerNumber,
+      external_id: customer.externalId,
       name: customer.name,
       email: customer.email,
       phone: customer.phone,

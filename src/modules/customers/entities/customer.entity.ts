@@ -24,6 +24,7 @@ export interface BillingAddress {
 @Index('customers_company_tags', { synchronize: false })
 @Index('customers_search_trgm', { synchronize: false })
 @Index('customers_company_email', { synchronize: false })
+@Index('customers_company_external_id', { synchronize: false })
 export class Customer {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -33,6 +34,10 @@ export class Customer {
 
   @Column('text', { name: 'customer_number' })
   customerNumber!: string;
+
+  /** The customer's id in the company's other systems (CRM, ERP): unique per company, imports upsert by it. */
+  @Column('text', { name: 'external_id', nullable: true })
+  externalId!: string | null;
 
   @Column('text')
   name!: string;
