@@ -7,6 +7,7 @@ import { KnowledgeModule } from './modules/knowledge/knowledge.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { StaffModule } from './modules/staff/staff.module';
+import { StatementsModule } from './modules/statements/statements.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import type { Clock } from './platform/clock/clock';
 import { ClockModule } from './platform/clock/clock.module';
@@ -31,6 +32,7 @@ export const DOMAIN_MODULES: Type[] = [
   TicketsModule,
   KnowledgeModule,
   MaintenanceModule,
+  StatementsModule,
 ];
 
 export interface AppModuleOptions {

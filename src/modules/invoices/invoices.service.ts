@@ -1,7 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../platform/clock/clock';
+import { AGING_BUCKETS, agingPath, utcDate } from './aging/aging-definitions';
+import { AgingFigures, figures } from './aging/aging-response';
+import { AgingRepository } from './aging/aging.repository';
 import { AllocatePayment } from './ledger/allocate-payment';
+import { LedgerEntry, StatementLedger } from './ledger/statement-ledger';
+
+// What other modules may use of the ledger's vocabulary: the aging buckets and money as people read it.
+export { AGING_BUCKETS, type AgingBucket } from './aging/aging-definitions';
+export type { AgingFigures } from './aging/aging-response';
+export { formatAmount, formatMoney, minorUnitDecimals } from './dunning/money-format';
+export { LEDGER_ENTRY_TYPES, type LedgerEntry, type LedgerEntryType } from './ledger/statement-ledger';
+
+/** A customer's account for a statement: in one currency, between two calendar dates (inclusive). */
+export interface CustomerLedgerQuery {
+  companyId: string;
+  customerId: string;
+  currency: string;
+  /** `YYYY-MM-DD` */
+  from: string;
+  to: string;
+}
+
+export interface CustomerLedger {
+  /** What the customer owed at the end of the day before `from`. */
+  openingMinor: bigint;
+  /** Every invoice issued, allocation and void dated within the period, in date order. */
+  entries: LedgerEntry[];
+  /** opening + the entries: what the customer owed at the end of `to`. */
+  closingMinor: bigint;
+  /** The live aging report of the customer in this currency as of `to`, basis due date. */
+  aging: AgingFigures;
+}
 
 /** A payment's share of one invoice, for InvoicesService.allocate (the payments module). */
 export interface PaymentAllocation {
@@ -30,15 +62,72 @@ export interface PaymentAllocationResult {
 }
 
 /**
- * The invoices ledger's public API: what other modules must know before erasing a customer, and the
- * allocation of payments to invoices (for the payments module).
+ * The invoices ledger's public API: what other modules must know before erasing a customer, the
+ * allocation of payments to invoices (for the payments module), and customers' accounts over a period
+ * (for statements).
  */
 @Injectable()
 export class InvoicesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly allocations: AllocatePayment,
+    private readonly ledger: StatementLedger,
+    private readonly aging: AgingRepository,
+    private readonly clock: Clock,
   ) {}
+
+  /**
+   * A customer's account over a period (for statements): the opening balance, the period's entries and
+   * the closing balance from one set-based statement, and the aging buckets as of the period's end from
+   * the aging report itself (so a statement and `GET /v1/aging` never disagree).
+   */
+  async customerLedger(query: CustomerLedgerQuery): Promise<CustomerLedger> {
+    const today = utcDate(this.clock.now());
+    const [period, rows] = await Promise.all([
+      this.ledger.period(query),
+      this.aging.report(
+        {
+          companyId: query.companyId,
+          customerId: query.customerId,
+          asOf: query.to,
+          basis: 'due_date',
+          path: agingPath(query.to, today),
+        },
+        { limit: 0 },
+      ),
+    ]);
+    const closingMinor = period.entries.reduce((sum, e) => sum + e.amountMinor, period.openingMinor);
+    const total = rows.find((r) => r.customer_id === null && r.currency.trim() === query.currency);
+    const aging: AgingFigures = total
+      ? figures(total)
+      : {
+          currency: query.currency,
+          buckets: Object.fromEntries(
+            AGING_BUCKETS.map((b) => [b, { amount_minor: 0, invoices: 0 }]),
+          ) as AgingFigures['buckets'],
+          total_minor: 0,
+          invoices: 0,
+        };
+    return { openingMinor: period.openingMinor, entries: period.entries, closingMinor, aging };
+  }
+
+  /** The company's customers whose balance in a currency at the end of `asOf` is not zero. */
+  async customersWithBalance(
+    companyId: string,
+    asOf: string,
+  ): Promise<Array<{ customerId: string; currency: string; balanceMinor: bigint }>> {
+    const rows = await this.ledger.customersWithBalance(companyId, asOf);
+    return rows.map((r) => ({
+      customerId: r.customer_id,
+      currency: r.currency.trim(),
+      balanceMinor: BigInt(r.balance_minor),
+    }));
+  }
+
+  /** Companies with money owed on open invoices now. */
+  companiesWithOpenBalances(): Promise<string[]> {
+    return this.ledger.companiesWithOpenBalances();
+  }
 
   /**
    * Allocates a payment to an invoice inside the caller's transaction (PaymentAllocated is published

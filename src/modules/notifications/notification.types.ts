@@ -30,6 +30,16 @@ export interface RenderedMessage {
   html?: string;
 }
 
+/**
+ * A file sent with an email, read from object storage when the email goes out (never copied into the
+ * notification): the requester stored it under `storage_key` and keeps it there.
+ */
+export interface NotificationAttachment {
+  filename: string;
+  content_type: string;
+  storage_key: string;
+}
+
 export interface OutgoingDelivery {
   id: string;
   companyId: string;
@@ -40,6 +50,8 @@ export interface OutgoingDelivery {
   address: string | null;
   content: RenderedMessage;
   data: Record<string, unknown>;
+  /** The notification's attachments; only the email channel sends them. */
+  attachments?: NotificationAttachment[];
 }
 
 export interface SendResult {

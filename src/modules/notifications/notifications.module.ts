@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CompaniesModule } from '../companies/companies.module';
 import { CustomersModule } from '../customers/customers.module';
+import { StorageModule } from '../../platform/storage/storage.module';
 import { StaffModule } from '../staff/staff.module';
 import { EmailChannel } from './channels/email.channel';
 import { SmsChannel } from './channels/sms.channel';
@@ -16,7 +17,7 @@ import { TemplateRenderer } from './template-renderer';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
-  imports: [CustomersModule, CompaniesModule, StaffModule],
+  imports: [CustomersModule, CompaniesModule, StaffModule, StorageModule],
   controllers: [NotificationsController, WebhooksController],
   providers: [
     NotificationsService,

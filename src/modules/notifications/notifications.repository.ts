@@ -5,6 +5,7 @@ import { returnedRows } from '../../platform/database/rows';
 import type { KeysetPosition } from '../../platform/http/pagination';
 import type {
   DeliveryStatus,
+  NotificationAttachment,
   NotificationChannelName,
   OutgoingDelivery,
   RecipientKind,
@@ -88,18 +89,20 @@ export class NotificationsRepository {
       severity: Severity;
       idempotencyKey: string;
       data: unknown;
+      attachments?: NotificationAttachment[] | null;
       at: Date;
     },
   ): Promise<{ id: string; created: boolean }> {
     const inserted = await manager.query<Array<{ id: string }>>(
-      `INSERT INTO notifications (company_id, type, severity, idempotency_key, data, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (company_id, idempotency_key) DO NOTHING RETURNING id`,
+      `INSERT INTO notifications (company_id, type, severity, idempotency_key, data, attachments, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, idempotency_key) DO NOTHING RETURNING id`,
       [
         values.companyId,
         values.type,
         values.severity,
         values.idempotencyKey,
         JSON.stringify(values.data),
+        values.attachments ? JSON.stringify(values.attachments) : null,
         values.at,
       ],
     );
@@ -199,6 +202,7 @@ export class NotificationsRepository {
           address: string | null;
           content: RenderedMessage;
           data: Record<string, unknown>;
+          attachments: NotificationAttachment[] | null;
         }>
       >(
         `UPDATE notification_deliveries d
@@ -206,7 +210,8 @@ export class NotificationsRepository {
          FROM notifications n
         WHERE d.id = $1 AND n.id = d.notification_id
           AND (d.status = 'queued' OR (d.status = 'sending' AND d.updated_at < now() - make_interval(secs => $2)))
-        RETURNING d.id, d.company_id, d.type, d.channel, d.recipient_kind, d.recipient_id, d.address, d.content, n.data`,
+        RETURNING d.id, d.company_id, d.type, d.channel, d.recipient_kind, d.recipient_id, d.address, d.content, n.data,
+                  n.attachments`,
         [deliveryId, CLAIM_TIMEOUT_SECONDS],
       ),
     );
@@ -221,6 +226,7 @@ export class NotificationsRepository {
       address: row.address,
       content: row.content,
       data: row.data,
+      ...(row.attachments ? { attachments: row.attachments } : {}),
     };
   }
 

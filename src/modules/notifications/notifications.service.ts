@@ -10,6 +10,7 @@ import { toE164 } from './channels/sms.channel';
 import { NewDelivery, NotificationsRepository } from './notifications.repository';
 import { NotificationsMetrics } from './notifications.metrics';
 import type {
+  NotificationAttachment,
   NotificationChannelName,
   Recipient,
   RenderedMessage,
@@ -29,6 +30,8 @@ export interface NotificationRequest {
   idempotencyKey: string;
   data: Record<string, unknown>;
   recipients: Array<Recipient | RoleRecipient>;
+  /** Files attached to the email deliveries (other channels ignore them), kept in ObjectStorage. */
+  attachments?: NotificationAttachment[];
 }
 
 export interface WebhookRequest {
@@ -93,6 +96,7 @@ export class NotificationsService {
       input.data,
       planned,
       manager,
+      input.attachments,
     );
   }
 
@@ -125,6 +129,7 @@ export class NotificationsService {
     data: Record<string, unknown>,
     planned: NewDelivery[],
     manager?: EntityManager,
+    attachments?: NotificationAttachment[],
   ) {
     const work = async (tx: EntityManager) => {
       const now = this.clock.now();
@@ -134,6 +139,7 @@ export class NotificationsService {
         severity,
         idempotencyKey,
         data,
+        attachments: attachments?.length ? attachments : null,
         at: now,
       });
       if (!notification.created)

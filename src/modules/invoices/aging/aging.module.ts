@@ -13,5 +13,7 @@ import { AgingService } from './aging.service';
 @Module({
   controllers: [AgingController],
   providers: [AgingService, AgingSnapshotsService, AgingRepository, AgingMetrics, AgingNightly],
+  /** For InvoicesService: the aging summary of a customer statement is the live report's. */
+  exports: [AgingRepository],
 })
 export class AgingModule {}

@@ -1,4 +1,4 @@
-import { formatMoney, minorUnitDecimals } from './money-format';
+import { formatAmount, formatMoney, minorUnitDecimals } from './money-format';
 
 describe('formatMoney', () => {
   it('formats two-decimal currencies from minor units with thousands separators', () => {
@@ -31,5 +31,15 @@ describe('formatMoney', () => {
     expect(() => formatMoney(12.5, 'KES')).toThrow(RangeError);
     expect(() => formatMoney('12.50', 'KES')).toThrow(RangeError);
     expect(() => formatMoney('', 'KES')).toThrow(RangeError);
+  });
+});
+
+describe('formatAmount', () => {
+  it('writes the bare amount, grouped or not, with the currency decimals and a leading minus', () => {
+    expect(formatAmount(123450, 'KES', { grouping: false })).toBe('1234.50');
+    expect(formatAmount(123450, 'KES', { grouping: true })).toBe('1,234.50');
+    expect(formatAmount(-5, 'EUR', { grouping: false })).toBe('-0.05');
+    expect(formatAmount('1500', 'JPY', { grouping: false })).toBe('1500');
+    expect(formatAmount(1250n, 'BHD', { grouping: false })).toBe('1.250');
   });
 });

@@ -42,19 +42,32 @@ export function minorUnitDecimals(currency: string): number {
  * bigint amount formats exactly; PostgreSQL's bigint arrives as a string and is accepted as one.
  */
 export function formatMoney(amountMinor: bigint | number | string, currency: string): string {
+  const code = currency.trim().toUpperCase();
+  return `${code} ${formatAmount(amountMinor, code, { grouping: true })}`;
+}
+
+/**
+ * The amount alone, with exactly the currency's decimals: `1,234.50` with grouping, `1234.50` without
+ * (what a spreadsheet reads back as a number: statements' CSV). Negative amounts lead with `-`.
+ */
+export function formatAmount(
+  amountMinor: bigint | number | string,
+  currency: string,
+  { grouping }: { grouping: boolean },
+): string {
   if (typeof amountMinor === 'number' && !Number.isSafeInteger(amountMinor)) {
     throw new RangeError(`${amountMinor} is not a whole number of minor units`);
   }
   if (typeof amountMinor === 'string' && !/^-?\d+$/.test(amountMinor.trim())) {
     throw new RangeError(`${amountMinor} is not a whole number of minor units`);
   }
-  const code = currency.trim().toUpperCase();
-  const decimals = minorUnitDecimals(code);
+  const decimals = minorUnitDecimals(currency);
   const minor = BigInt(typeof amountMinor === 'string' ? amountMinor.trim() : amountMinor);
   const negative = minor < 0n;
   const absolute = negative ? -minor : minor;
   const unit = 10n ** BigInt(decimals);
-  const whole = (absolute / unit).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = (absolute / unit).toString();
+  const whole = grouping ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : digits;
   const fraction = decimals > 0 ? `.${(absolute % unit).toString().padStart(decimals, '0')}` : '';
-  return `${code} ${negative ? '-' : ''}${whole}${fraction}`;
+  return `${negative ? '-' : ''}${whole}${fraction}`;
 }
