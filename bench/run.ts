@@ -16,6 +16,8 @@ import { DrainResult, measureDrain } from './drain';
 import { EscalationResult, measureEscalationScan } from './escalation';
 import { AgingResult, describeAging, measureAging } from './aging';
 import { sampleCustomerIds, seedBenchData } from './seed';
+import { describeStatements, measureStatements, StatementBenchResult } from './statements';
+import { describeCustomerFiles, FilesResult, measureCustomerFiles } from './customer-files';
 
 const ROOT = join(__dirname, '..');
 const DATABASE = process.env.BENCH_DATABASE ?? 'custops_bench';
@@ -196,6 +198,18 @@ async function main(): Promise<void> {
     process.stderr.write('bench: escalation scan\n');
     escalation = await measureEscalationScan(DATABASE_URL, ROUNDS);
   }
+  // Also with the service stopped: the statement is worker work, timed in this process.
+  let statements: StatementBenchResult | undefined;
+  if (!ONLY || 'statements'.includes(ONLY)) {
+    process.stderr.write('bench: statements\n');
+    statements = await measureStatements(DATABASE_URL);
+  }
+  // Imports and exports start their own api and worker, on a database of their own.
+  let files: FilesResult | undefined;
+  if (!ONLY || 'files'.includes(ONLY)) {
+    process.stderr.write('bench: customer imports and exports\n');
+    files = await measureCustomerFiles();
+  }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   console.log(
@@ -227,6 +241,8 @@ async function main(): Promise<void> {
     );
   }
   if (aging) console.log(describeAging(aging));
+  if (statements) console.log(describeStatements(statements));
+  if (files) console.log(describeCustomerFiles(files));
   const errors = results.reduce((sum, r) => sum + r.service.errors + r.baseline.errors, 0);
   if (errors > 0)
     console.log(`\n${errors} requests failed or answered non-2xx: the figures above are suspect`);
@@ -235,7 +251,17 @@ async function main(): Promise<void> {
   writeFileSync(
     file,
     JSON.stringify(
-      { connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, results, drain, escalation, aging },
+      {
+        connections: CONNECTIONS,
+        duration_s: DURATION,
+        rounds: ROUNDS,
+        results,
+        drain,
+        escalation,
+        aging,
+        statements,
+        files,
+      },
       null,
       2,
     ),
