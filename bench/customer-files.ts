@@ -51,6 +51,7 @@ export interface FilesResult {
     bare_copy_text_s: { median: number };
     ratio_to_indexed_copy: number;
   }>;
+  worker_idle_rss_mb: number;
   worker_peak_rss_mb: number;
   api_peak_rss_mb: number;
   exports: Array<{
@@ -98,7 +99,14 @@ async function generate(rows: number): Promise<string> {
 function start(role: 'api' | 'worker', env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, ...env, APP_ROLE: role, PORT: role === 'api' ? String(PORT) : '0' },
+    env: {
+      ...process.env,
+      ...env,
+      APP_ROLE: role,
+      PORT: role === 'api' ? String(PORT) : '0',
+      // e.g. --max-old-space-size=128, to see how much of the worker's peak is V8 collecting lazily
+      NODE_OPTIONS: (role === 'worker' ? process.env.BENCH_WORKER_NODE_OPTIONS : undefined) ?? '',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -205,6 +213,7 @@ export async function measureCustomerFiles(): Promise<FilesResult> {
   const result: FilesResult = {
     imports: [],
     exports: [],
+    worker_idle_rss_mb: round(memoryMb(worker.pid!, 'VmRSS'), 0),
     worker_peak_rss_mb: 0,
     api_peak_rss_mb: 0,
     targets: TARGETS,

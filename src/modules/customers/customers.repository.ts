@@ -48,19 +48,23 @@ export interface AuditRow {
 const SEARCH_EXPRESSION = `lower(c.name || ' ' || coalesce(c.email::text, '') || ' ' || coalesce(c.phone, '') || ' ' || c.customer_number)`;
 const UNIQUE_VIOLATION = '23505';
 
+/** The unique constraint a failed write violated (TypeORM wraps pg's error), if that is why it failed. */
+function violatedUniqueConstraint(error: unknown): string | undefined {
+  const pgError = error as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
+  const code = pgError.driverError?.code ?? pgError.code;
+  return code === UNIQUE_VIOLATION ? (pgError.driverError?.constraint ?? pgError.constraint) : undefined;
+}
+
 /** A second customer with the same external id is a 409, not a 500. */
 async function externalIdMustBeFree<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
-    const pgError = error as {
-      code?: string;
-      constraint?: string;
-      driverError?: { code?: string; constraint?: string };
-    };
-    const code = pgError.driverError?.code ?? pgError.code;
-    const constraint = pgError.driverError?.constraint ?? pgError.constraint;
-    if (code === UNIQUE_VIOLATION && constraint === 'customers_company_external_id') {
+    if (violatedUniqueConstraint(error) === 'customers_company_external_id') {
       throw new DomainException(
         'conflict',
         'external-id-taken',
@@ -304,14 +308,7 @@ export class CustomersRepository {
       await manager.query('RELEASE SAVEPOINT contact_insert');
       return saved;
     } catch (error) {
-      const pgError = error as {
-        code?: string;
-        constraint?: string;
-        driverError?: { code?: string; constraint?: string };
-      };
-      const code = pgError.driverError?.code ?? pgError.code;
-      const constraint = pgError.driverError?.constraint ?? pgError.constraint;
-      if (code === UNIQUE_VIOLATION && constraint === 'customer_contacts_one_primary') {
+      if (violatedUniqueConstraint(error) === 'customer_contacts_one_primary') {
         await manager.query('ROLLBACK TO SAVEPOINT contact_insert');
         return 'primary_taken';
       }
