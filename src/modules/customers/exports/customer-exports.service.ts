@@ -42,6 +42,18 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   json: 'application/json; charset=utf-8',
 };
 
+/** One export produced: what CustomersExported says of it. */
+interface Exported {
+  companyId: string;
+  userId: string | null;
+  /** Null for a streamed export, which has no stored row. */
+  exportId: string | null;
+  format: ExportFormat;
+  filter: CustomerFilter;
+  rows: number;
+  bytes: number;
+}
+
 interface ExportStream {
   stream: Readable;
   /** Settles when the last byte has gone out (or the stream failed): rows and bytes written. */
@@ -73,7 +85,17 @@ export class CustomerExportsService {
     const { stream, done } = await this.copy(principal.companyId, format, filter);
     done.then(
       async ({ rows, bytes }) => {
-        await this.recordExport(principal.companyId, principal.userId, null, format, filter, rows, bytes);
+        const exported: Exported = {
+          companyId: principal.companyId,
+          userId: principal.userId,
+          exportId: null,
+          format,
+          filter,
+          rows,
+          bytes,
+        };
+        await this.repository.transaction((manager) => this.publishExported(manager, exported));
+        this.metrics.exportGeneratedOnce(principal.companyId, format, filterType(filter), bytes);
         this.logger.info(
           {
             operation: 'customer.export',
@@ -152,16 +174,15 @@ export class CustomerExportsService {
         { storageKey: key, sizeBytes: bytes, rows },
         this.clock.now(),
       );
-      await this.publishExported(
-        manager,
-        row.company_id,
-        row.requested_by,
-        row.id,
-        row.format,
-        row.filter,
+      await this.publishExported(manager, {
+        companyId: row.company_id,
+        userId: row.requested_by,
+        exportId: row.id,
+        format: row.format,
+        filter: row.filter,
         rows,
         bytes,
-      );
+      });
     });
     this.metrics.exportGeneratedOnce(row.company_id, row.format, row.filter_type, bytes);
     this.logger.info(
@@ -206,30 +227,9 @@ export class CustomerExportsService {
     return { stream, done };
   }
 
-  private async recordExport(
-    companyId: string,
-    userId: string | null,
-    exportId: string | null,
-    format: ExportFormat,
-    filter: CustomerFilter,
-    rows: number,
-    bytes: number,
-  ): Promise<void> {
-    await this.repository.transaction((manager) =>
-      this.publishExported(manager, companyId, userId, exportId, format, filter, rows, bytes),
-    );
-    this.metrics.exportGeneratedOnce(companyId, format, filterType(filter), bytes);
-  }
-
   private publishExported(
     manager: Parameters<EventBus['publish']>[0],
-    companyId: string,
-    userId: string | null,
-    exportId: string | null,
-    format: ExportFormat,
-    filter: CustomerFilter,
-    rows: number,
-    bytes: number,
+    { companyId, userId, exportId, format, filter, rows, bytes }: Exported,
   ) {
     return this.events.publish(manager, {
       type: 'CustomersExported',
