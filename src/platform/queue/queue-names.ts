@@ -10,6 +10,10 @@ export const QUEUES = {
   statements: 'statements',
   /** Customer file imports and large exports, one job per file. */
   customerFiles: 'customer-files',
+  /** Payment intents: gateway calls, callbacks, reconciliation. */
+  payments: 'payments',
+  /** Bank-account setups (seed 000's journey), one job per request. */
+  bankAccounts: 'bank-accounts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
