@@ -28,6 +28,10 @@ const toNumber = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value) : value;
 
 const DEV_JWT_SECRET = 'custops-dev-only-secret-do-not-use-in-production';
+/** The gateway simulator's development secret (src/gateway-sim/main.ts); refused in production. */
+const DEV_GATEWAY_SECRET = 'gateway-sim-dev-secret';
+/** 32 zero bytes, base64: development only; refused in production. */
+const DEV_BANK_ACCOUNT_KEY = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** Documents and images that are common in support conversations and can be verified by content. */
 const DEFAULT_ATTACHMENT_TYPES = [
@@ -188,6 +192,33 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   METRICS_TENANT_LABEL_CAP = 100;
+
+  /** The mobile-money gateway (STK push) and bank validation service; the simulator by default. */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PAYMENT_GATEWAY_URL = 'http://127.0.0.1:4010';
+
+  /** Shared secret of the gateway's callback signatures (HMAC-SHA256). */
+  @IsString()
+  @MinLength(16)
+  PAYMENT_GATEWAY_SECRET = DEV_GATEWAY_SECRET;
+
+  /** One gateway call's time limit (a timeout is a technical failure: retried, bounded). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  PAYMENT_GATEWAY_TIMEOUT_MS = 5000;
+
+  /** Where the gateway sends callbacks: this API's public base URL. */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PAYMENT_CALLBACK_BASE_URL = 'http://127.0.0.1:3000';
+
+  /** The external bank-account validation service (seed 000 stage 5); the simulator by default. */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  BANK_VALIDATION_URL = 'http://127.0.0.1:4010';
+
+  /** AES-256-GCM key (base64 of 32 bytes) for bank account numbers at rest. */
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'BANK_ACCOUNT_ENCRYPTION_KEY must be 32 bytes, base64' })
+  BANK_ACCOUNT_ENCRYPTION_KEY = DEV_BANK_ACCOUNT_KEY;
 
   /** Outgoing mail (nodemailer URL form): smtp://user:pass@host:port, smtps:// for implicit TLS. */
   @IsUrl({ protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true })
@@ -423,6 +454,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(
       'Invalid configuration: CREDIT_BREACH_HIGH_PERCENT: must not be below CREDIT_BREACH_MEDIUM_PERCENT',
     );
+  }
+  if (config.NODE_ENV === 'production' && config.PAYMENT_GATEWAY_SECRET === DEV_GATEWAY_SECRET) {
+    throw new ConfigError('Invalid configuration: PAYMENT_GATEWAY_SECRET: must be set in production');
+  }
+  if (config.NODE_ENV === 'production' && config.BANK_ACCOUNT_ENCRYPTION_KEY === DEV_BANK_ACCOUNT_KEY) {
+    throw new ConfigError('Invalid configuration: BANK_ACCOUNT_ENCRYPTION_KEY: must be set in production');
   }
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET && !config.JWT_JWKS_URL) {
     throw new ConfigError('Invalid configuration: JWT_SECRET: must be set in production');
