@@ -1,11 +1,14 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { BankAccountsModule } from './modules/bank-accounts/bank-accounts.module';
 import { CompaniesModule } from './modules/companies/companies.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { InvoicesModule } from './modules/invoices/invoices.module';
+import { JourneysModule } from './modules/journeys/journeys.module';
 import { KnowledgeModule } from './modules/knowledge/knowledge.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { PaymentsModule } from './modules/payments/payments.module';
 import { StaffModule } from './modules/staff/staff.module';
 import { StatementsModule } from './modules/statements/statements.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -33,6 +36,9 @@ export const DOMAIN_MODULES: Type[] = [
   KnowledgeModule,
   MaintenanceModule,
   StatementsModule,
+  JourneysModule,
+  PaymentsModule,
+  BankAccountsModule,
 ];
 
 export interface AppModuleOptions {
