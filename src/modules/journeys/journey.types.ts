@@ -31,5 +31,12 @@ export interface JourneyEventInput {
   operation?: string | null;
   /** The stage's key fields (seed 000). Never full account numbers or other secrets: mask them first. */
   fields?: Record<string, unknown>;
+  /** When the stage happened; the injected clock's now when absent. */
   occurredAt?: Date;
+  /**
+   * Whether this event ends the run of the flow (it then never counts as stuck). When absent the rule in
+   * `isTerminalEvent` (journey-rules.ts) decides: the flow's terminal event names, or an error the
+   * customer has to act on (validation_error, system_error).
+   */
+  terminal?: boolean;
 }

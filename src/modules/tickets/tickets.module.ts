@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
+import { JourneysModule } from '../journeys/journeys.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { SupportAnalyticsController } from './analytics/support-analytics.controller';
 import { SupportAnalyticsRepository } from './analytics/support-analytics.repository';
@@ -23,7 +24,7 @@ import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [CustomersModule, StaffModule, StorageModule, NotificationsModule],
+  imports: [CustomersModule, JourneysModule, StaffModule, StorageModule, NotificationsModule],
   // Attachments first: its static `attachments` routes are declared before `:id`.
   controllers: [
     TicketAttachmentsController,

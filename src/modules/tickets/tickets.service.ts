@@ -10,6 +10,7 @@ import { OnDomainEvent } from '../../platform/events/subscriptions';
 import { DomainException } from '../../platform/http/domain-exception';
 import { decodeCursor, toPage } from '../../platform/http/pagination';
 import { CustomersService } from '../customers/customers.service';
+import { JourneysService } from '../journeys/journeys.service';
 import { StaffService } from '../staff/staff.service';
 import { AppConfig } from '../../platform/config/app-config';
 import {
@@ -59,6 +60,7 @@ export class TicketsService {
     private readonly config: AppConfig,
     private readonly logger: PinoLogger,
     private readonly attachments: TicketAttachmentsService,
+    private readonly journeys: JourneysService,
   ) {
     logger.setContext(TicketsService.name);
   }
@@ -145,6 +147,21 @@ export class TicketsService {
         row.id,
         null,
       );
+      if (customerId) {
+        await this.journeys.record(
+          {
+            companyId: principal.companyId,
+            customerId,
+            flow: 'ticket_submission',
+            traceId: row.id,
+            eventType: 'ticket_submitted',
+            status: 'success',
+            fields: { ticket_number: number, priority, category: input.category },
+            occurredAt: now,
+          },
+          manager,
+        );
+      }
       return row;
     });
     this.metrics.ticketCreated(principal.companyId, input.category, priority, channel);
