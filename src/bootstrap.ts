@@ -29,6 +29,9 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
+    // Keeps each JSON body's bytes as `rawBody` (Nest parses JSON from a buffer anyway): payment callbacks
+    // verify their HMAC signature over the exact bytes received.
+    rawBody: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));

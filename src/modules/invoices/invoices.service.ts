@@ -61,6 +61,15 @@ export interface PaymentAllocationResult {
   replayed: boolean;
 }
 
+/** An invoice as a payment sees it (InvoicesService.invoiceForPayment). */
+export interface PayableInvoice {
+  customerId: string;
+  currency: string;
+  /** draft, open, partially_paid, paid, void */
+  status: string;
+  balanceMinor: bigint;
+}
+
 /**
  * The invoices ledger's public API: what other modules must know before erasing a customer, the
  * allocation of payments to invoices (for the payments module), and customers' accounts over a period
@@ -154,6 +163,23 @@ export class InvoicesService {
       balanceMinor: BigInt(result.invoice.balance_minor),
       status: result.invoice.status,
       replayed: result.replayed,
+    };
+  }
+
+  /** What the payments module checks before taking money for an invoice; undefined when missing or foreign. */
+  async invoiceForPayment(companyId: string, invoiceId: string): Promise<PayableInvoice | undefined> {
+    const [row] = await this.dataSource.query<
+      Array<{ customer_id: string; currency: string; status: string; balance_minor: string }>
+    >('SELECT customer_id, currency, status, balance_minor FROM invoices WHERE company_id = $1 AND id = $2', [
+      companyId,
+      invoiceId,
+    ]);
+    if (!row) return undefined;
+    return {
+      customerId: row.customer_id,
+      currency: row.currency.trim(),
+      status: row.status,
+      balanceMinor: BigInt(row.balance_minor),
     };
   }
 
