@@ -14,14 +14,14 @@
  * Run: `npm run build && node -r @swc-node/register bench/customer-files.ts` (or through `npm run
  * bench` with BENCH_ONLY=files).
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, openAsBlob, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { mintToken } from '../src/platform/auth/tokens';
+import { BENCH_PRODUCTION_SECRETS, freshDatabase, startServiceProcess } from './service-process';
 
-const ROOT = join(__dirname, '..');
 const DATABASE = 'custops_bench_files';
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DATABASE}`);
@@ -96,29 +96,10 @@ async function generate(rows: number): Promise<string> {
   return file;
 }
 
-function start(role: 'api' | 'worker', env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      APP_ROLE: role,
-      PORT: role === 'api' ? String(PORT) : '0',
-      // e.g. --max-old-space-size=128, to see how much of the worker's peak is V8 collecting lazily
-      NODE_OPTIONS: (role === 'worker' ? process.env.BENCH_WORKER_NODE_OPTIONS : undefined) ?? '',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role} did not start`)), 60_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('"custops started"')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-  });
+function start(role: 'api' | 'worker', env: Record<string, string>) {
+  // e.g. --max-old-space-size=128, to see how much of the worker's peak is V8 collecting lazily
+  const options = role === 'worker' ? (process.env.BENCH_WORKER_NODE_OPTIONS ?? '') : '';
+  return startServiceProcess(role, env, PORT, options);
 }
 
 function memoryMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
@@ -190,11 +171,7 @@ async function exportOnce(token: string, format: 'csv' | 'json', apiPid: number)
 }
 
 export async function measureCustomerFiles(): Promise<FilesResult> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
+  await freshDatabase(ADMIN_URL, DATABASE);
   const env = {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -205,6 +182,7 @@ export async function measureCustomerFiles(): Promise<FilesResult> {
     LOG_LEVEL: 'info',
     RATE_LIMIT_MAX: '100000000',
     STORAGE_DIR: join(DIR, 'storage'),
+    ...BENCH_PRODUCTION_SECRETS,
   };
   const worker = await start('worker', env);
   const api = await start('api', env);

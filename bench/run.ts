@@ -16,8 +16,10 @@ import { DrainResult, measureDrain } from './drain';
 import { EscalationResult, measureEscalationScan } from './escalation';
 import { AgingResult, describeAging, measureAging } from './aging';
 import { sampleCustomerIds, seedBenchData } from './seed';
+import { BENCH_PRODUCTION_SECRETS } from './service-process';
 import { describeStatements, measureStatements, StatementBenchResult } from './statements';
 import { describeCustomerFiles, FilesResult, measureCustomerFiles } from './customer-files';
+import { BankAccountsResult, describeBankAccounts, measureBankAccounts } from './bank-accounts';
 
 const ROOT = join(__dirname, '..');
 const DATABASE = process.env.BENCH_DATABASE ?? 'custops_bench';
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
     JWT_SECRET,
     LOG_LEVEL: 'info',
     RATE_LIMIT_MAX: '100000000',
+    ...BENCH_PRODUCTION_SECRETS,
   };
   // The production topology: an api process measured, and a worker process beside it draining the outbox.
   const workerProcess = await start(
@@ -210,6 +213,12 @@ async function main(): Promise<void> {
     process.stderr.write('bench: customer imports and exports\n');
     files = await measureCustomerFiles();
   }
+  // Bank-account setups start their own api, worker and gateway simulator, on a database of their own.
+  let bank: BankAccountsResult | undefined;
+  if (!ONLY || 'bank accounts'.includes(ONLY)) {
+    process.stderr.write('bench: bank-account setups\n');
+    bank = await measureBankAccounts();
+  }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   console.log(
@@ -243,6 +252,7 @@ async function main(): Promise<void> {
   if (aging) console.log(describeAging(aging));
   if (statements) console.log(describeStatements(statements));
   if (files) console.log(describeCustomerFiles(files));
+  if (bank) console.log(describeBankAccounts(bank));
   const errors = results.reduce((sum, r) => sum + r.service.errors + r.baseline.errors, 0);
   if (errors > 0)
     console.log(`\n${errors} requests failed or answered non-2xx: the figures above are suspect`);
@@ -261,6 +271,7 @@ async function main(): Promise<void> {
         aging,
         statements,
         files,
+        bank,
       },
       null,
       2,
