@@ -7,6 +7,9 @@ import { QUEUES, QueueName } from './queue-names';
 import { producerRedisOptions, workerRedisOptions } from './redis-options';
 import { QueueMetrics } from './queue.metrics';
 
+/** How long the forced close of workers and queues may take before their connections are dropped. */
+const FORCED_CLOSE_MS = 2000;
+
 /**
  * Owns every Queue (producer) and platform Worker of the process, so connections, key prefix,
  * default job options, metrics and shutdown are handled once.
@@ -77,11 +80,31 @@ export class QueueRegistry implements OnApplicationShutdown {
 
   /** Lets running jobs finish within SHUTDOWN_TIMEOUT_MS, then closes every connection. */
   async onApplicationShutdown(): Promise<void> {
-    const timeout = new Promise<void>((resolve) =>
-      setTimeout(resolve, this.config.SHUTDOWN_TIMEOUT_MS).unref(),
+    const within = <T>(work: Promise<T>, ms: number) =>
+      Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+    await within(
+      Promise.allSettled(this.workers.map((worker) => worker.close())),
+      this.config.SHUTDOWN_TIMEOUT_MS,
     );
-    await Promise.race([Promise.allSettled(this.workers.map((worker) => worker.close())), timeout]);
-    await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    // A worker closed while it is still connecting can leave close() pending forever (seen in tests that
+    // stop an app within a second of starting it), so the forced close and the queues' close are bounded
+    // too, and whatever is left has its connections dropped.
+    const closed = await within(
+      Promise.allSettled([
+        ...this.workers.map((worker) => worker.close(true)),
+        ...[...this.queues.values()].map((queue) => queue.close()),
+      ]),
+      FORCED_CLOSE_MS,
+    );
+    if (!closed) {
+      this.logger.warn(
+        { operation: 'queue.shutdown' },
+        'queue connections did not close in time; disconnecting',
+      );
+      await within(
+        Promise.allSettled([...this.workers, ...this.queues.values()].map((item) => item.disconnect())),
+        FORCED_CLOSE_MS,
+      );
+    }
   }
 }
