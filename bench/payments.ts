@@ -6,7 +6,7 @@
  * as in production. Prints req/s and latency medians over rounds and the service/baseline ratios.
  * BENCH_DURATION (s), BENCH_ROUNDS, BENCH_CONNECTIONS, GATEWAY_SIM_LATENCY_MS tune it.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -14,6 +14,7 @@ import Fastify from 'fastify';
 import { Client, Pool } from 'pg';
 import { startGatewaySimulator } from '../src/gateway-sim/simulator';
 import { mintToken } from '../src/platform/auth/tokens';
+import { startProcess } from './service-process';
 
 const ROOT = join(__dirname, '..');
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -88,24 +89,6 @@ async function baseline(): Promise<void> {
         .then(() => pool.end())
         .then(() => process.exit(0)),
   );
-}
-
-function start(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(ready)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
 }
 
 async function load(
@@ -189,17 +172,17 @@ async function main(): Promise<void> {
     PAYMENT_CALLBACK_BASE_URL: `http://127.0.0.1:${SERVICE_PORT}`,
     BANK_ACCOUNT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   };
-  const worker = await start(
+  const worker = await startProcess(
     [join(ROOT, 'dist', 'src', 'main.js')],
     { ...serviceEnv, APP_ROLE: 'worker', PORT: '0', LOG_LEVEL: 'info' },
     '"custops started"',
   );
-  const service = await start(
+  const service = await startProcess(
     [join(ROOT, 'dist', 'src', 'main.js')],
     { ...serviceEnv, LOG_LEVEL: 'info' },
     '"custops started"',
   );
-  const bare = await start(
+  const bare = await startProcess(
     ['-r', '@swc-node/register', __filename, '--baseline'],
     { DATABASE_URL, PORT: String(BASELINE_PORT) },
     'baseline-ready',

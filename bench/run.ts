@@ -4,7 +4,6 @@
  * Prints req/s, p50 and p99 (medians over rounds) and the service/baseline ratios; writes
  * bench/results/<timestamp>.json. BENCH_DURATION (s), BENCH_ROUNDS, BENCH_CONNECTIONS tune it.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -16,7 +15,7 @@ import { DrainResult, measureDrain } from './drain';
 import { EscalationResult, measureEscalationScan } from './escalation';
 import { AgingResult, describeAging, measureAging } from './aging';
 import { sampleCustomerIds, seedBenchData } from './seed';
-import { BENCH_PRODUCTION_SECRETS } from './service-process';
+import { BENCH_PRODUCTION_SECRETS, startProcess } from './service-process';
 import { describeStatements, measureStatements, StatementBenchResult } from './statements';
 import { describeCustomerFiles, FilesResult, measureCustomerFiles } from './customer-files';
 import { BankAccountsResult, describeBankAccounts, measureBankAccounts } from './bank-accounts';
@@ -51,24 +50,6 @@ const median = (values: number[]): number => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-
-function start(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(ready)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
-}
 
 async function measure(port: number, target: Target, connections = CONNECTIONS): Promise<Measurement> {
   const { path } = target;
@@ -149,17 +130,21 @@ async function main(): Promise<void> {
     ...BENCH_PRODUCTION_SECRETS,
   };
   // The production topology: an api process measured, and a worker process beside it draining the outbox.
-  const workerProcess = await start(
+  const workerProcess = await startProcess(
     [join(ROOT, 'dist', 'src', 'main.js')],
     { ...serviceEnv, APP_ROLE: 'worker', PORT: '0' },
     '"custops started"',
   );
-  const serviceProcess = await start([join(ROOT, 'dist', 'src', 'main.js')], serviceEnv, '"custops started"');
+  const serviceProcess = await startProcess(
+    [join(ROOT, 'dist', 'src', 'main.js')],
+    serviceEnv,
+    '"custops started"',
+  );
   const pool = new Pool({ connectionString: DATABASE_URL, max: 4 });
   const companyId = process.env.BENCH_COMPANY_ID ?? BENCH_COMPANY_ID;
   await seedBenchData(pool, companyId);
   const customerIds = await sampleCustomerIds(pool, companyId);
-  const baselineProcess = await start(
+  const baselineProcess = await startProcess(
     ['-r', '@swc-node/register', join(__dirname, 'baseline-server.ts')],
     { DATABASE_URL, PORT: String(BASELINE_PORT) },
     'baseline-ready',

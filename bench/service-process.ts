@@ -4,6 +4,29 @@ import { Client } from 'pg';
 
 const ROOT = join(__dirname, '..');
 
+/** Spawns `node <args>` and resolves once its stdout prints `ready`. */
+export function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: string,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes(ready)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+}
+
 /**
  * Starts the built service (`dist/src/main.js`) in one role, as production runs it, and resolves once it
  * logged "custops started" (so LOG_LEVEL must be info or lower).
@@ -14,27 +37,11 @@ export function startServiceProcess(
   port: number,
   nodeOptions = '',
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      APP_ROLE: role,
-      PORT: role === 'api' ? String(port) : '0',
-      NODE_OPTIONS: nodeOptions,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role} did not start`)), 60_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('"custops started"')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-  });
+  return startProcess(
+    [join(ROOT, 'dist', 'src', 'main.js')],
+    { ...env, APP_ROLE: role, PORT: role === 'api' ? String(port) : '0', NODE_OPTIONS: nodeOptions },
+    '"custops started"',
+  );
 }
 
 /** Drops and recreates a bench database (the service migrates it on boot). */

@@ -44,7 +44,8 @@ export class StuckJourneysQuery {
   limit: number = DEFAULT_LIMIT;
 }
 
-export class JourneyErrorsQuery {
+/** `since` and `flow`: the window and flow of the errors and performance questions. */
+class JourneyWindowQuery {
   @ApiPropertyOptional({
     description: 'A duration back from now (1h) or an ISO 8601 time with an offset; 1h when absent',
     example: '1h',
@@ -59,7 +60,9 @@ export class JourneyErrorsQuery {
   @IsOptional()
   @IsIn(JOURNEY_FLOWS)
   flow?: JourneyFlow;
+}
 
+export class JourneyErrorsQuery extends JourneyWindowQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
   @IsOptional()
   @Type(() => Number)
@@ -69,17 +72,7 @@ export class JourneyErrorsQuery {
   limit: number = DEFAULT_LIMIT;
 }
 
-export class JourneyPerformanceQuery {
-  @ApiPropertyOptional({
-    description: 'A duration back from now (1h) or an ISO 8601 time with an offset; 1h when absent',
-    example: '1h',
-  })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(40, { message: DURATION_OR_TIME_MESSAGE })
-  since?: string;
-
+export class JourneyPerformanceQuery extends JourneyWindowQuery {
   @ApiPropertyOptional({
     description: 'Width of a time bin (5m, 1h, or seconds); 5m when absent',
     example: '5m',
@@ -89,11 +82,6 @@ export class JourneyPerformanceQuery {
   @IsString()
   @Matches(DURATION_TEXT, { message: DURATION_MESSAGE })
   bin?: string;
-
-  @ApiPropertyOptional({ enum: JOURNEY_FLOWS })
-  @IsOptional()
-  @IsIn(JOURNEY_FLOWS)
-  flow?: JourneyFlow;
 }
 
 export class ResponseTemplateDto {
