@@ -1,4 +1,5 @@
 import { DomainException } from '../../platform/http/domain-exception';
+import { violatedUniqueConstraint } from '../../platform/database/rows';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -46,18 +47,6 @@ export interface AuditRow {
 
 /** Must match the expression of the customers_search_trgm index exactly, or the index is not used. */
 const SEARCH_EXPRESSION = `lower(c.name || ' ' || coalesce(c.email::text, '') || ' ' || coalesce(c.phone, '') || ' ' || c.customer_number)`;
-const UNIQUE_VIOLATION = '23505';
-
-/** The unique constraint a failed write violated (TypeORM wraps pg's error), if that is why it failed. */
-function violatedUniqueConstraint(error: unknown): string | undefined {
-  const pgError = error as {
-    code?: string;
-    constraint?: string;
-    driverError?: { code?: string; constraint?: string };
-  };
-  const code = pgError.driverError?.code ?? pgError.code;
-  return code === UNIQUE_VIOLATION ? (pgError.driverError?.constraint ?? pgError.constraint) : undefined;
-}
 
 /** A second customer with the same external id is a 409, not a 500. */
 async function externalIdMustBeFree<T>(write: Promise<T>): Promise<T> {
@@ -285,6 +274,27 @@ export class CustomersRepository {
       [companyId, ids],
     );
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Customers created in [from, to) per UTC hour, day, ISO week (Monday) or month, keyed by the
+   * interval's aligned start; deleted and erased customers count too (they did register). Intervals
+   * without a registration are left out.
+   */
+  async registrationCounts(
+    companyId: string,
+    from: Date,
+    to: Date,
+    interval: 'hour' | 'day' | 'week' | 'month',
+  ): Promise<Array<{ start: Date; count: number }>> {
+    return this.dataSource.query<Array<{ start: Date; count: number }>>(
+      `SELECT date_trunc($4, c.created_at, 'UTC') AS start, count(*)::int AS count
+         FROM customers c
+        WHERE c.company_id = $1 AND c.created_at >= $2 AND c.created_at < $3
+        GROUP BY 1
+        ORDER BY 1`,
+      [companyId, from, to, interval],
+    );
   }
 
   primaryContact(companyId: string, customerId: string): Promise<CustomerContact | null> {

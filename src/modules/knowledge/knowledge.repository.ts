@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { returnedRows } from '../../platform/database/rows';
+import { returnedRows, violatedUniqueConstraint } from '../../platform/database/rows';
 import type { KeysetPosition } from '../../platform/http/pagination';
 import type { FeedbackTally, ReviewReason } from './poor-feedback';
 
@@ -83,17 +83,8 @@ const FEEDBACK_COLUMNS =
 const REVIEW_COLUMNS = `id, article_id, article_version, owner_id, reason, feedback_id, votes, helpful_votes, status,
   resolution, closed_by, opened_at, closed_at`;
 
-const isUniqueViolation = (error: unknown, constraint: string): boolean => {
-  const pg = error as {
-    code?: string;
-    constraint?: string;
-    driverError?: { code?: string; constraint?: string };
-  };
-  return (
-    (pg.driverError?.code ?? pg.code) === '23505' &&
-    (pg.driverError?.constraint ?? pg.constraint) === constraint
-  );
-};
+const isUniqueViolation = (error: unknown, constraint: string): boolean =>
+  violatedUniqueConstraint(error) === constraint;
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 

@@ -7,3 +7,14 @@ export function returnedRows<T>(result: T[] | [T[], number]): T[] {
     ? result[0]
     : (result as T[]);
 }
+
+/** The unique constraint (or index) a failed write violated (TypeORM wraps pg's error), if that is why it failed. */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  const pgError = error as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
+  const code = pgError.driverError?.code ?? pgError.code;
+  return code === '23505' ? (pgError.driverError?.constraint ?? pgError.constraint) : undefined;
+}

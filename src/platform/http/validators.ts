@@ -1,5 +1,8 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
+/** A phone in international format, digits only after an optional `+` (what mobile-money providers take). */
+export const MSISDN = /^\+?\d{9,15}$/;
+
 /** A phone number as people write it: optional +, separators, 7 to 15 digits. */
 export const PHONE_PATTERN = /^\+?(?:[\s().-]*\d){7,15}[\s().-]*$/;
 

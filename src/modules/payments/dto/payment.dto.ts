@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../../platform/http/pagination';
+import { MSISDN } from '../../../platform/http/validators';
 import {
   PAYMENT_METHODS,
   PAYMENT_STATUSES,
@@ -8,9 +9,6 @@ import {
   PaymentRow,
   PaymentStatus,
 } from '../payments.repository';
-
-/** A phone in international format, digits only after an optional `+` (what the provider takes). */
-export const MSISDN = /^\+?\d{9,15}$/;
 
 export class CreatePaymentDto {
   @ApiPropertyOptional({
