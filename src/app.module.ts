@@ -9,10 +9,12 @@ import { KnowledgeModule } from './modules/knowledge/knowledge.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { PaymentsModule } from './modules/payments/payments.module';
+import { SessionsModule } from './modules/sessions/sessions.module';
 import { StaffModule } from './modules/staff/staff.module';
 import { StatementsModule } from './modules/statements/statements.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import type { Clock } from './platform/clock/clock';
+import { CacheModule } from './platform/cache/cache.module';
 import { ClockModule } from './platform/clock/clock.module';
 import { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
@@ -39,6 +41,7 @@ export const DOMAIN_MODULES: Type[] = [
   JourneysModule,
   PaymentsModule,
   BankAccountsModule,
+  SessionsModule,
 ];
 
 export interface AppModuleOptions {
@@ -63,6 +66,7 @@ export class AppModule {
         DatabaseModule,
         MetricsModule,
         QueueModule,
+        CacheModule,
         SchedulingModule,
         EventsModule,
         HttpModule,

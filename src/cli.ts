@@ -5,6 +5,7 @@ import { configFromProcessEnv, loadDotEnv } from './platform/config/env';
 import { AppModule } from './app.module';
 import { ENTITIES } from './entities';
 import { CreateCustomerCommand } from './modules/customers/customers.cli';
+import { SessionsReportCommand } from './modules/sessions/reports/sessions-report.cli';
 import { provideCliAppModule } from './platform/cli/cli-app';
 import {
   CLI_ENTITIES,
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       DbCreateCommand,
       TokenCommand,
       CreateCustomerCommand,
+      SessionsReportCommand,
     ],
   })
   class CliModule {}

@@ -7,6 +7,7 @@ import { TenantLabel } from '../../platform/metrics/tenant-label';
 @Injectable()
 export class CustomersMetrics {
   private readonly created: Counter<'company_id' | 'source' | 'status'>;
+  private readonly registrations: Counter<'company_id' | 'source'>;
   private readonly updated: Counter<'company_id' | 'field_changed'>;
   private readonly deleted: Counter<'company_id' | 'reason'>;
   private readonly statusChanged: Counter<'company_id' | 'from_status' | 'to_status'>;
@@ -20,6 +21,11 @@ export class CustomersMetrics {
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
       new Counter<L>({ name, help, labelNames, registers: [registry] });
     this.created = counter('customer_created_total', 'Customers created', ['company_id', 'source', 'status']);
+    // Seed 003's NewUsers: the same creations, under the name the WiFi dashboards use.
+    this.registrations = counter('user_registrations_total', 'Customers registered (created), by source', [
+      'company_id',
+      'source',
+    ]);
     this.updated = counter('customer_updated_total', 'Customer fields changed', [
       'company_id',
       'field_changed',
@@ -47,6 +53,7 @@ export class CustomersMetrics {
 
   customerCreated(companyId: string, source: string, status: string): void {
     this.created.inc({ company_id: this.tenant.for('customer_created_total', companyId), source, status });
+    this.registrations.inc({ company_id: this.tenant.for('user_registrations_total', companyId), source });
   }
 
   customerUpdated(companyId: string, fields: string[]): void {

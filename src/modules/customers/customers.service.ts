@@ -143,6 +143,19 @@ export class CustomersService {
     return ids.length > 0 ? this.repository.liveIds(companyId, ids) : Promise.resolve([]);
   }
 
+  /**
+   * New registrations for reports: customers created in [from, to), deleted ones included, per UTC
+   * hour, day, ISO week or month (keyed by the interval's aligned start; empty intervals left out).
+   */
+  registrationCounts(
+    companyId: string,
+    from: Date,
+    to: Date,
+    interval: 'hour' | 'day' | 'week' | 'month',
+  ): Promise<Array<{ start: Date; count: number }>> {
+    return this.repository.registrationCounts(companyId, from, to, interval);
+  }
+
   async list(principal: Principal, query: ListCustomersQuery): Promise<Page<CustomerResponse>> {
     if (query.include_deleted && !principal.roles.includes('admin')) {
       throw new DomainException('forbidden', 'forbidden', 'Only admins may list deleted customers');

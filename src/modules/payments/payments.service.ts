@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { EventBus } from '../../platform/events/event-bus';
 import type { Principal } from '../../platform/auth/principal';
@@ -12,10 +13,30 @@ import { JourneysService } from '../journeys/journeys.service';
 import { CreatePaymentDto, ListPaymentsQuery, PaymentView, paymentView } from './dto/payment.dto';
 import { PAYMENT_GATEWAY, PaymentGateway } from './gateway/payment-gateway';
 import { paymentFacts } from './payment-results';
-import { PaymentRow, PaymentsRepository, PaymentStatus } from './payments.repository';
+import { PaymentMethod, PaymentRow, PaymentsRepository, PaymentStatus } from './payments.repository';
 import './payments.events';
 
 export type { PaymentView } from './dto/payment.dto';
+
+/** A payment another module opens for what it sells. */
+export interface PurposePayment {
+  companyId: string;
+  customerId: string;
+  userId: string | null;
+  amountMinor: number;
+  currency: string;
+  method: PaymentMethod;
+  phone: string | null;
+  purposeType: 'package';
+  purposeId: string;
+  idempotencyKey: string;
+  traceId?: string;
+}
+
+interface NewIntent extends Omit<PurposePayment, 'purposeType' | 'traceId'> {
+  purposeType: 'invoice' | 'package';
+  traceId: string;
+}
 
 /**
  * Payment intents: the payments module's public API. Mobile money is the method with a gateway: its
@@ -43,9 +64,12 @@ export class PaymentsService {
     const existing = await this.repository.byIdempotencyKey(companyId, idempotencyKey);
     if (existing) return paymentView(existing);
     if (input.purpose_type !== 'invoice') {
-      throw new DomainException('unprocessable', 'purpose-not-supported', 'Only invoices can be paid yet', [
-        { field: 'purpose_type', message: 'must be invoice' },
-      ]);
+      throw new DomainException(
+        'unprocessable',
+        'purpose-not-supported',
+        'Packages are bought with POST /v1/sessions, which opens their payment',
+        [{ field: 'purpose_type', message: 'must be invoice' }],
+      );
     }
     const invoice = await this.invoices.invoiceForPayment(companyId, input.purpose_id);
     // Another customer's invoice is as missing as one that does not exist.
@@ -73,74 +97,101 @@ export class PaymentsService {
         [{ field: 'amount_minor', message: `at most the balance, ${invoice.balanceMinor}` }],
       );
     }
-    const gateway = input.method === 'mobile_money';
-    const now = this.clock.now();
-    const traceId = requestScope.correlationId() ?? randomUUID();
-    const created = await this.repository.transaction(async (manager) => {
-      const row = await this.repository.insert(manager, {
+    const created = await this.repository.transaction((manager) =>
+      this.open(manager, {
         companyId,
         customerId,
+        userId: principal.userId,
         amountMinor: input.amount_minor,
         currency: input.currency,
         method: input.method,
-        purposeType: input.purpose_type,
-        purposeId: input.purpose_id,
         phone: input.phone ?? null,
-        status: gateway ? 'processing' : 'requires_action',
-        provider: gateway ? this.gateway.provider : 'manual',
+        purposeType: 'invoice',
+        purposeId: input.purpose_id,
         idempotencyKey,
-        traceId,
-        createdBy: principal.userId,
-        at: now,
-      });
-      if (!row) return undefined; // the same key won a race: answer its intent below
-      if (gateway) {
-        await this.events.publish(manager, {
-          type: 'PaymentRequested',
-          companyId,
-          userId: principal.userId,
-          customerId,
-          metadata: { ...paymentFacts(row), attempt: 1 },
-        });
-      }
-      await this.journeys.record(
-        {
-          companyId,
-          customerId,
-          flow: 'payment',
-          traceId,
-          eventType: 'payment_requested',
-          status: 'processing',
-          fields: {
-            payment_id: row.id,
-            amount_minor: input.amount_minor,
-            currency: input.currency,
-            method: input.method,
-            purpose_type: input.purpose_type,
-            purpose_id: input.purpose_id,
-          },
-        },
-        manager,
-      );
-      return row;
-    });
+        traceId: requestScope.correlationId() ?? randomUUID(),
+      }),
+    );
     const row = created ?? (await this.repository.byIdempotencyKey(companyId, idempotencyKey));
     if (!row) throw new Error('A payment intent vanished after its idempotency key conflicted');
-    if (created) {
-      this.logger.info(
-        {
-          operation: 'payments.create',
-          company_id: companyId,
-          customer_id: customerId,
-          user_id: principal.userId,
-          payment_id: row.id,
-          method: row.method,
-          trace_id: traceId,
-        },
-        'Payment requested',
-      );
-    }
     return paymentView(row);
+  }
+
+  /**
+   * For modules that sell something (sessions: a package): opens an intent inside the caller's
+   * transaction, so the thing sold and its payment exist together or not at all. Undefined when the
+   * company already has an intent with this idempotency key. The result arrives as PaymentSucceeded,
+   * PaymentFailed or PaymentCanceled with this purpose.
+   */
+  openForPurpose(manager: EntityManager, input: PurposePayment): Promise<PaymentView | undefined> {
+    return this.open(manager, {
+      ...input,
+      traceId: input.traceId ?? requestScope.correlationId() ?? randomUUID(),
+    }).then((row) => (row ? paymentView(row) : undefined));
+  }
+
+  /** Inserts the intent, its PaymentRequested (gateway methods) and the journey's first event. */
+  private async open(manager: EntityManager, input: NewIntent): Promise<PaymentRow | undefined> {
+    const gateway = input.method === 'mobile_money';
+    const row = await this.repository.insert(manager, {
+      companyId: input.companyId,
+      customerId: input.customerId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      method: input.method,
+      purposeType: input.purposeType,
+      purposeId: input.purposeId,
+      phone: input.phone,
+      status: gateway ? 'processing' : 'requires_action',
+      provider: gateway ? this.gateway.provider : 'manual',
+      idempotencyKey: input.idempotencyKey,
+      traceId: input.traceId,
+      createdBy: input.userId,
+      at: this.clock.now(),
+    });
+    if (!row) return undefined; // the same key won a race: the caller answers its intent
+    if (gateway) {
+      await this.events.publish(manager, {
+        type: 'PaymentRequested',
+        companyId: input.companyId,
+        userId: input.userId,
+        customerId: input.customerId,
+        metadata: { ...paymentFacts(row), attempt: 1 },
+      });
+    }
+    await this.journeys.record(
+      {
+        companyId: input.companyId,
+        customerId: input.customerId,
+        flow: 'payment',
+        traceId: input.traceId,
+        eventType: 'payment_requested',
+        status: 'processing',
+        fields: {
+          payment_id: row.id,
+          amount_minor: input.amountMinor,
+          currency: input.currency,
+          method: input.method,
+          purpose_type: input.purposeType,
+          purpose_id: input.purposeId,
+        },
+      },
+      manager,
+    );
+    this.logger.info(
+      {
+        operation: 'payments.create',
+        company_id: input.companyId,
+        customer_id: input.customerId,
+        user_id: input.userId,
+        payment_id: row.id,
+        method: row.method,
+        purpose_type: input.purposeType,
+        trace_id: input.traceId,
+      },
+      'Payment requested',
+    );
+    return row;
   }
 
   async get(principal: Principal, id: string): Promise<PaymentView> {

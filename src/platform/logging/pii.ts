@@ -16,6 +16,10 @@ const SECRET_KEYS = new Set([
   'apikey',
   'jwt',
   'clientsecret',
+  // WiFi: a prepaid voucher is money, and a device key speaks for an access controller.
+  'vouchercode',
+  'devicekey',
+  'xdevicekey',
   'jwtsecret',
   'cvv',
   'cvc',
