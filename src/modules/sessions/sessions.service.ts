@@ -9,7 +9,7 @@ import { requestScope } from '../../platform/http/request-scope';
 import { CustomersService } from '../customers/customers.service';
 import { PaymentsService } from '../payments/payments.service';
 import { CreateSessionDto, ListSessionsQuery, SessionView, sessionView } from './dto/session.dto';
-import { PackageRow, PackagesRepository } from './packages/packages.repository';
+import { packageOffSale, PackageRow, PackagesRepository } from './packages/packages.repository';
 import { SessionAuthorizer } from './session-authorizer';
 import { SessionLifecycle } from './session-lifecycle';
 import { SessionPackageTerms, SessionRow, SessionsRepository } from './sessions.repository';
@@ -218,7 +218,7 @@ export class SessionsService {
           at,
         });
         const pkg = await this.packages.find(principal.companyId, voucher.package_id, manager);
-        if (!pkg?.active) throw this.inactive();
+        if (!pkg?.active) throw packageOffSale();
         const row = await this.repository.insert(manager, {
           ...packageTerms(pkg),
           companyId: principal.companyId,
@@ -263,14 +263,8 @@ export class SessionsService {
   private async sellable(companyId: string, packageId: string): Promise<PackageRow> {
     const pkg = await this.packages.find(companyId, packageId);
     if (!pkg) throw DomainException.notFound('Package');
-    if (!pkg.active) throw this.inactive();
+    if (!pkg.active) throw packageOffSale();
     return pkg;
-  }
-
-  private inactive(): DomainException {
-    return new DomainException('unprocessable', 'package-inactive', 'This package is no longer on sale', [
-      { field: 'package_id', message: 'choose a package on sale' },
-    ]);
   }
 
   private buyer(principal: Principal, customerId: string | undefined): string {

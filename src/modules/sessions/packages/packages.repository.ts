@@ -43,6 +43,12 @@ const nameTaken = (error: unknown, name: string): unknown =>
       ])
     : error;
 
+/** A package taken off sale cannot be bought, nor vouchers made or redeemed for it. */
+export const packageOffSale = (): DomainException =>
+  new DomainException('unprocessable', 'package-inactive', 'This package is no longer on sale', [
+    { field: 'package_id', message: 'choose a package on sale' },
+  ]);
+
 /** Every query on session_packages. */
 @Injectable()
 export class PackagesRepository {

@@ -5,7 +5,7 @@ import type { Principal } from '../../../platform/auth/principal';
 import { Clock } from '../../../platform/clock/clock';
 import { DomainException } from '../../../platform/http/domain-exception';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../../platform/http/pagination';
-import { PackagesRepository } from '../packages/packages.repository';
+import { packageOffSale, PackagesRepository } from '../packages/packages.repository';
 import {
   batchExpiry,
   CreateVoucherBatchDto,
@@ -43,11 +43,7 @@ export class VouchersService {
     const started = performance.now();
     const pkg = await this.packages.find(principal.companyId, input.package_id);
     if (!pkg) throw DomainException.notFound('Package');
-    if (!pkg.active) {
-      throw new DomainException('unprocessable', 'package-inactive', 'This package is no longer on sale', [
-        { field: 'package_id', message: 'choose a package on sale' },
-      ]);
-    }
+    if (!pkg.active) throw packageOffSale();
     const now = this.clock.now();
     const expiry = batchExpiry(input, now);
     if ('errors' in expiry) {
