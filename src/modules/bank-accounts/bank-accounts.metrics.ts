@@ -3,12 +3,14 @@ import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry } from '../../platform/metrics/metrics-registry';
 
 export type SetupOperation = 'validation' | 'external_validation' | 'account_creation' | 'total';
-export type SetupOutcome = 'completed' | 'validation_error' | 'waiting_external' | 'system_error';
+export const SETUP_OUTCOMES = ['completed', 'validation_error', 'waiting_external', 'system_error'] as const;
+export type SetupOutcome = (typeof SETUP_OUTCOMES)[number];
 
 /**
  * `bank_account_setup_duration_seconds{operation}` (issue 9: validation, external_validation,
  * account_creation, total; seed 000's normal times are 50–500 ms, hence the buckets) and
- * `bank_account_setups_total{outcome}`, the result of each worker run.
+ * `bank_account_setups_total{outcome}`, the result of each worker run. Every outcome starts at 0, so the
+ * first system error after a start is an increase that rate()/increase() see, not a series appearing.
  */
 @Injectable()
 export class BankAccountsMetrics {
@@ -29,6 +31,7 @@ export class BankAccountsMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     });
+    for (const outcome of SETUP_OUTCOMES) this.setups.inc({ outcome }, 0);
   }
 
   observe(operation: SetupOperation, ms: number): void {

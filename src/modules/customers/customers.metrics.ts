@@ -1,7 +1,90 @@
 import { Injectable } from '@nestjs/common';
-import { Counter } from 'prom-client';
+import { Counter, Summary } from 'prom-client';
+import { HttpMetrics, HttpTiming } from '../../platform/metrics/http.metrics';
 import { MetricsRegistry } from '../../platform/metrics/metrics-registry';
 import { TenantLabel } from '../../platform/metrics/tenant-label';
+
+/** The `operation` label of customer_request_duration_seconds: a closed set. */
+export const CUSTOMER_OPERATIONS = [
+  'list',
+  'detail',
+  'create',
+  'update',
+  'delete',
+  'status',
+  'search',
+  'import',
+  'export',
+  'other',
+] as const;
+export type CustomerOperation = (typeof CUSTOMER_OPERATIONS)[number];
+
+const BASE = '/v1/customers';
+
+/**
+ * The operation of a request by its method and route template (never the raw URL), or undefined for a
+ * route outside /v1/customers. Sub-resources of a customer that are not the customer itself (contacts,
+ * communications, credit, statements, bank accounts, journey, audit) are `other`.
+ */
+export function customerOperation(
+  method: string,
+  route: string | undefined,
+  query?: unknown,
+): CustomerOperation | undefined {
+  if (route === undefined || (route !== BASE && !route.startsWith(`${BASE}/`))) return undefined;
+  const rest = route.slice(BASE.length);
+  if (rest === '/imports' || rest.startsWith('/imports/')) return 'import';
+  if (rest === '/export' || rest === '/exports' || rest.startsWith('/exports/')) return 'export';
+  if (rest === '' || rest === '/') {
+    if (method === 'POST') return 'create';
+    if (method !== 'GET') return 'other';
+    const q = (query as { q?: unknown } | undefined)?.q;
+    return typeof q === 'string' && q.trim() !== '' ? 'search' : 'list';
+  }
+  if (rest === '/:id') {
+    switch (method) {
+      case 'GET':
+        return 'detail';
+      case 'PATCH':
+      case 'PUT':
+        return 'update';
+      case 'DELETE':
+        return 'delete';
+      default:
+        return 'other';
+    }
+  }
+  if (method === 'POST' && (rest === '/:id/status' || rest === '/:id/restore')) return 'status';
+  return 'other';
+}
+
+/**
+ * Seed 002's `customer_request_duration_seconds{operation}`: a summary (p50, p95, p99 over the last
+ * 10 minutes) of every request whose route is under /v1/customers, timed by the platform's HTTP metrics.
+ * Seed 002 alerts on `customer_request_duration_seconds{quantile="0.95"} > 2.0`.
+ */
+@Injectable()
+export class CustomerRequestMetrics {
+  private readonly duration: Summary<'operation'>;
+
+  constructor(registry: MetricsRegistry, http: HttpMetrics) {
+    this.duration = new Summary({
+      name: 'customer_request_duration_seconds',
+      help: 'Duration of requests to /v1/customers routes, by operation (quantiles over the last 10 minutes)',
+      labelNames: ['operation'],
+      percentiles: [0.5, 0.95, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
+      registers: [registry],
+    });
+    http.onTiming((timing) => this.observe(timing));
+  }
+
+  private observe(timing: HttpTiming): void {
+    const operation = customerOperation(timing.method, timing.route, timing.query);
+    if (operation) this.duration.observe({ operation }, timing.seconds);
+  }
+}
 
 /** Seed 002's customer lifecycle and communication metrics, named and labelled exactly as the seed. */
 @Injectable()

@@ -14,7 +14,7 @@ import { CustomerImportsService } from './imports/customer-imports.service';
 import { CustomerRecordsController } from './customer-records.controller';
 import { CustomerRecordsService } from './customer-records.service';
 import { CustomersController } from './customers.controller';
-import { CustomersMetrics } from './customers.metrics';
+import { CustomerRequestMetrics, CustomersMetrics } from './customers.metrics';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
 import { CustomerCommunication } from './entities/customer-communication.entity';
@@ -38,6 +38,7 @@ import { Customer } from './entities/customer.entity';
     CustomerRecordsService,
     CustomersRepository,
     CustomersMetrics,
+    CustomerRequestMetrics,
     AuditPartitions,
     CustomerFilesMetrics,
     CustomerImportsService,

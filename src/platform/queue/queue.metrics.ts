@@ -2,11 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { JobType, Queue } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
 import { MetricsRegistry } from '../metrics/metrics-registry';
+import { QUEUES } from './queue-names';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const COUNT_TIMEOUT_MS = 1000;
 
-/** `bullmq_queue_jobs{queue,state}` and `bullmq_job_duration_seconds{queue,status}`. */
+/**
+ * `bullmq_queue_jobs{queue,state}` and `bullmq_job_duration_seconds{queue,status}`. Every queue's failed
+ * series starts at 0, so the first failed job after a start is an increase the error-rate rules see.
+ */
 @Injectable()
 export class QueueMetrics {
   private readonly duration: Histogram<'queue' | 'status'>;
@@ -36,6 +40,7 @@ export class QueueMetrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     });
+    for (const queue of Object.values(QUEUES)) this.duration.zero({ queue, status: 'failed' });
   }
 
   observeQueues(queues: () => Queue[]): void {
