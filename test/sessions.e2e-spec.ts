@@ -471,6 +471,21 @@ describe('WiFi sessions (packages, purchase, usage, termination, expiry, authori
     expect(await affected.of(companyA, ['wifi-cbd'])).not.toContain(customer.id);
   });
 
+  it('logs successful access-controller polls at debug and refusals at warn', async () => {
+    const s = await activeSession(unlimited.id);
+    await authorize(s.id).expect(200);
+    await usage(s.id, { sequence: 1, bytes_in: 1, bytes_out: 1 }, `cdk_${'y'.repeat(43)}`).expect(401);
+    const accessLines = (suffix: string) =>
+      t.logs.filter(
+        (line) =>
+          line.operation === 'http.request' &&
+          String((line.req as { url?: string })?.url).endsWith(`${s.id}${suffix}`),
+      );
+    await waitFor(() => accessLines('/usage').length > 0, { what: 'the refused usage request logged' });
+    expect(accessLines('/authorize').map((line) => line.level)).toEqual(['debug']);
+    expect(accessLines('/usage').map((line) => line.level)).toEqual(['warn']);
+  });
+
   it('exports the session metrics', async () => {
     await waitFor(async () => /sessions_terminated_total\{[^}]*reason="data_cap"/.test(await t.metrics()), {
       what: 'session metrics from relayed events',

@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import type { LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { maskPiiInText, redactLogObject } from './pii';
-import { CORRELATION_ID, PRINCIPAL, type RawRequestContext } from '../http/request-context';
+import { CORRELATION_ID, HIGH_VOLUME, PRINCIPAL, type RawRequestContext } from '../http/request-context';
 
 /** pino options shared by the HTTP logger and the CLI/worker loggers: the seed 002 log schema. */
 export function baseLoggerOptions(level: string): LoggerOptions {
@@ -35,10 +35,11 @@ export function httpLoggerOptions(level: string): PinoHttpOptions {
       const principal = (req as RawRequest)[PRINCIPAL];
       return principal ? { company_id: principal.companyId, user_id: principal.userId } : {};
     },
-    customLogLevel: (_req, res, err) => {
+    customLogLevel: (req, res, err) => {
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
-      return 'info';
+      // Thousands of successful polls a second would drown everything else; metrics still count them.
+      return (req as RawRequest)[HIGH_VOLUME] ? 'debug' : 'info';
     },
     customSuccessMessage: (req, res) => `${req.method} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${res.statusCode}`,

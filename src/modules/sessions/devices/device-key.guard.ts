@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DomainException } from '../../../platform/http/domain-exception';
+import { HIGH_VOLUME, type RawRequestContext } from '../../../platform/http/request-context';
 import { AccessDevicesRepository } from './access-devices.repository';
 import { DEVICE_KEY_SHAPE, deviceKeyHash } from './device-keys';
 
@@ -38,6 +39,7 @@ export class DeviceKeyGuard implements CanActivate {
     if (!device)
       throw new DomainException('unauthorized', 'device-key-invalid', 'The device key is not valid');
     (request.raw as WithDevice)[DEVICE] = device;
+    (request.raw as RawRequestContext)[HIGH_VOLUME] = true;
     return true;
   }
 
