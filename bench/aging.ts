@@ -21,6 +21,7 @@ import {
   statementSettings,
 } from '../src/modules/invoices/aging/aging.statements';
 import { mintToken } from '../src/platform/auth/tokens';
+import { quantile } from './stats';
 
 export const AGING_COMPANY_ID = 'b0000000-0000-4000-8000-0000000a6e01';
 const INVOICES = Number(process.env.BENCH_AGING_INVOICES ?? 1_000_000);
@@ -45,10 +46,6 @@ export interface AgingResult {
   meets_goal: boolean;
 }
 
-const quantile = (values: number[], q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-};
 const summary = (values: number[]) => ({ median: quantile(values, 0.5), p95: quantile(values, 0.95) });
 
 /**

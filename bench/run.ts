@@ -19,6 +19,7 @@ import { BENCH_PRODUCTION_SECRETS, startProcess } from './service-process';
 import { describeStatements, measureStatements, StatementBenchResult } from './statements';
 import { describeCustomerFiles, FilesResult, measureCustomerFiles } from './customer-files';
 import { BankAccountsResult, describeBankAccounts, measureBankAccounts } from './bank-accounts';
+import { describeSessions, measureSessions, SessionsResult } from './sessions';
 
 const ROOT = join(__dirname, '..');
 const DATABASE = process.env.BENCH_DATABASE ?? 'custops_bench';
@@ -204,6 +205,12 @@ async function main(): Promise<void> {
     process.stderr.write('bench: bank-account setups\n');
     bank = await measureBankAccounts();
   }
+  // WiFi sessions start their own api and worker, on a database of their own.
+  let sessions: SessionsResult | undefined;
+  if (!ONLY || 'sessions'.includes(ONLY)) {
+    process.stderr.write('bench: wifi sessions (authorize, usage)\n');
+    sessions = await measureSessions();
+  }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   console.log(
@@ -238,6 +245,7 @@ async function main(): Promise<void> {
   if (statements) console.log(describeStatements(statements));
   if (files) console.log(describeCustomerFiles(files));
   if (bank) console.log(describeBankAccounts(bank));
+  if (sessions) console.log(describeSessions(sessions));
   const errors = results.reduce((sum, r) => sum + r.service.errors + r.baseline.errors, 0);
   if (errors > 0)
     console.log(`\n${errors} requests failed or answered non-2xx: the figures above are suspect`);
@@ -257,6 +265,7 @@ async function main(): Promise<void> {
         statements,
         files,
         bank,
+        sessions,
       },
       null,
       2,
