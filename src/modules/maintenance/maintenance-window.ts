@@ -25,6 +25,16 @@ export const MAX_WINDOW_MS = 30 * 24 * 3_600_000;
 /** Furthest ahead a window may start. */
 export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3_600_000;
 
+/** Service names compare lower-case and once each: `WiFi`, ` wifi` and `wifi` are one service. */
+export const normaliseServices = ({ value }: { value: unknown }): unknown =>
+  Array.isArray(value)
+    ? [
+        ...new Set(
+          (value as unknown[]).map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item)),
+        ),
+      ]
+    : value;
+
 /** A service name as customers are tagged with it (`service:<name>`). */
 export const SERVICE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 

@@ -20,7 +20,7 @@ import { announceAt, judgeEdit, windowTimeErrors } from './maintenance-window';
 import './maintenance.events';
 
 export type { AffectedCustomerSource } from './affected-customers';
-export { SERVICE_PATTERN } from './maintenance-window';
+export { normaliseServices, SERVICE_PATTERN } from './maintenance-window';
 
 /** Enough for any one window: `advance` then touches only the window being changed. */
 const ONE = 1;

@@ -16,18 +16,14 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../../../platform/http/pagination';
 import type { WindowRow } from '../maintenance.repository';
-import { MAINTENANCE_SEVERITIES, MaintenanceSeverity, SERVICE_PATTERN } from '../maintenance-window';
+import {
+  MAINTENANCE_SEVERITIES,
+  MaintenanceSeverity,
+  normaliseServices,
+  SERVICE_PATTERN,
+} from '../maintenance-window';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** Service names compare lower-case and once each: `WiFi`, ` wifi` and `wifi` are one service. */
-const normaliseServices = ({ value }: { value: unknown }): unknown =>
-  Array.isArray(value)
-    ? [
-        ...new Set(
-          (value as unknown[]).map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item)),
-        ),
-      ]
-    : value;
 /** An offset is required: a maintenance time without one means different instants to different readers. */
 const WITH_OFFSET = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
 

@@ -13,19 +13,10 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { SERVICE_PATTERN } from '../../maintenance/maintenance.service';
+import { normaliseServices, SERVICE_PATTERN } from '../../maintenance/maintenance.service';
 import type { PackageRow } from '../packages/packages.repository';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** Service names compare lower-case and once each, as maintenance windows name them. */
-const normaliseServices = ({ value }: { value: unknown }): unknown =>
-  Array.isArray(value)
-    ? [
-        ...new Set(
-          (value as unknown[]).map((item) => (typeof item === 'string' ? item.trim().toLowerCase() : item)),
-        ),
-      ]
-    : value;
 
 /** At most a year: a longer "session" is a subscription, not a package. */
 const MAX_DURATION_SECONDS = 366 * 24 * 3600;

@@ -1,3 +1,4 @@
+import { parseInstant } from '../../../platform/http/instant';
 import { DomainException, FieldError } from '../../../platform/http/domain-exception';
 
 export const REPORT_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
@@ -26,29 +27,6 @@ export interface ReportRange {
   to: Date;
   interval: ReportInterval;
   buckets: ReportBucket[];
-}
-
-const INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
-
-/**
- * An ISO 8601 date (`2026-03-02`, UTC midnight) or date-time with an offset (`2026-03-02T08:00:00+03:00`,
- * `…Z`). A date-time without an offset is refused: it would mean the server's time zone.
- */
-export function parseInstant(text: string): Date | undefined {
-  const match = INSTANT.exec(text);
-  if (!match) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', , oh = '0', om = '0'] = match;
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  const realDay =
-    day.getUTCFullYear() === Number(y) &&
-    day.getUTCMonth() === Number(mo) - 1 &&
-    day.getUTCDate() === Number(d);
-  if (!realDay || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(oh) > 23 || Number(om) > 59) {
-    return undefined;
-  }
-  const at = new Date(match[4] === undefined ? `${text}T00:00:00Z` : text);
-  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 /** A calendar date `YYYY-MM-DD` as its UTC midnight; undefined when it is not one. */
