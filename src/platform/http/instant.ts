@@ -1,3 +1,5 @@
+import type { FieldError } from './domain-exception';
+
 const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-](\d{2}):(\d{2})))?$/;
 
@@ -19,4 +21,25 @@ export function parseInstant(text: string): Date | undefined {
   }
   const at = new Date(match[4] === undefined ? `${text}T00:00:00Z` : text);
   return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+/**
+ * Reads an optional instant field of a query (`from`, `to` …) with parseInstant: undefined when absent;
+ * a text that is not an instant adds a field error to `errors` and also reads as undefined.
+ */
+export function readInstantField<K extends string>(
+  input: Partial<Record<K, string>>,
+  field: K,
+  errors: FieldError[],
+): Date | undefined {
+  const text = input[field];
+  if (text === undefined) return undefined;
+  const at = parseInstant(text);
+  if (!at) {
+    errors.push({
+      field,
+      message: `${field} must be an ISO 8601 date (YYYY-MM-DD, UTC) or date-time with an offset`,
+    });
+  }
+  return at;
 }

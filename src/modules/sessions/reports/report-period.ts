@@ -1,4 +1,4 @@
-import { parseInstant } from '../../../platform/http/instant';
+import { parseInstant, readInstantField } from '../../../platform/http/instant';
 import { DomainException, FieldError } from '../../../platform/http/domain-exception';
 
 export const REPORT_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
@@ -108,20 +108,8 @@ export function resolveReportRange(
   now: Date,
 ): ReportRange {
   const errors: FieldError[] = [];
-  const read = (field: 'from' | 'to'): Date | undefined => {
-    const text = input[field];
-    if (text === undefined) return undefined;
-    const at = parseInstant(text);
-    if (!at) {
-      errors.push({
-        field,
-        message: `${field} must be an ISO 8601 date (YYYY-MM-DD, UTC) or date-time with an offset`,
-      });
-    }
-    return at;
-  };
-  const fromAt = read('from');
-  const toAt = read('to');
+  const fromAt = readInstantField(input, 'from', errors);
+  const toAt = readInstantField(input, 'to', errors);
   const interval = input.interval ?? DEFAULT_INTERVAL;
   if (!(REPORT_INTERVALS as readonly string[]).includes(interval)) {
     errors.push({ field: 'interval', message: `interval must be one of ${REPORT_INTERVALS.join(', ')}` });

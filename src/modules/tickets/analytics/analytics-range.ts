@@ -1,4 +1,4 @@
-import { parseInstant } from '../../../platform/http/instant';
+import { readInstantField } from '../../../platform/http/instant';
 import type { FieldError } from '../../../platform/http/domain-exception';
 
 export const ANALYTICS_GROUP_BYS = ['department', 'agent', 'category', 'priority'] as const;
@@ -30,20 +30,8 @@ export function resolveRange(
   now: Date,
 ): AnalyticsRange | FieldError[] {
   const errors: FieldError[] = [];
-  const read = (field: 'from' | 'to'): Date | undefined => {
-    const text = input[field];
-    if (text === undefined) return undefined;
-    const at = parseInstant(text);
-    if (!at) {
-      errors.push({
-        field,
-        message: `${field} must be an ISO 8601 date (YYYY-MM-DD, UTC) or date-time with an offset`,
-      });
-    }
-    return at;
-  };
-  const fromAt = read('from');
-  const toAt = read('to');
+  const fromAt = readInstantField(input, 'from', errors);
+  const toAt = readInstantField(input, 'to', errors);
   if (errors.length > 0) return errors;
   const to = toAt ?? now;
   const from = fromAt ?? new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
