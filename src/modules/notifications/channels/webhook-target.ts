@@ -1,28 +1,41 @@
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
-const PRIVATE_V4: Array<[number, number]> = [
-  [0x00000000, 8], // 0.0.0.0/8
-  [0x0a000000, 8], // 10/8
-  [0x7f000000, 8], // loopback
-  [0xa9fe0000, 16], // link-local
-  [0xac100000, 12], // 172.16/12
-  [0xc0a80000, 16], // 192.168/16
-  [0x64400000, 10], // carrier-grade NAT
-];
-
-function v4ToInt(address: string): number {
-  return address.split('.').reduce((value, part) => (value << 8) + Number(part), 0) >>> 0;
+/**
+ * Where a webhook must never go: loopback, private, link-local, carrier-grade NAT, unspecified and
+ * unique-local ranges, and every IPv6 form that embeds an IPv4 address (mapped, NAT64, 6to4), which
+ * Node's URL parser writes in hex (`[::ffff:127.0.0.1]` becomes `::ffff:7f00:1`). One list per family:
+ * a BlockList checks IPv4 addresses against mapped IPv6 rules too.
+ */
+const BLOCKED_V4 = new BlockList();
+const BLOCKED_V6 = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['100.64.0.0', 10],
+] as const) {
+  BLOCKED_V4.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['64:ff9b::', 96],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const) {
+  BLOCKED_V6.addSubnet(network, prefix, 'ipv6');
 }
 
 export function isPrivateAddress(address: string): boolean {
-  if (isIP(address) === 4) {
-    const value = v4ToInt(address);
-    return PRIVATE_V4.some(([base, bits]) => value >>> (32 - bits) === base >>> (32 - bits));
-  }
-  const lower = address.toLowerCase();
-  if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
-  return lower === '::1' || lower === '::' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower);
+  const family = isIP(address);
+  if (family === 0) return true; // not an address at all: never a safe target
+  return family === 4 ? BLOCKED_V4.check(address, 'ipv4') : BLOCKED_V6.check(address, 'ipv6');
 }
 
 /** Refuses URLs that are not http(s), or that point at loopback or private networks (unless allowed). */
