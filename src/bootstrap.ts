@@ -17,7 +17,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   const { config } = options;
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => {
       const id = correlationIdFrom(raw.headers['x-request-id'], randomUUID);

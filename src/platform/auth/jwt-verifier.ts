@@ -24,9 +24,14 @@ export class JwtVerifier {
   async verify(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
-      const options = { issuer: this.config.JWT_ISSUER, audience: this.config.JWT_AUDIENCE };
+      // A token that never expires is a credential that cannot be taken back.
+      const options = {
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+        requiredClaims: ['exp'],
+      };
       const { alg } = decodeProtectedHeader(token);
-      if (alg === 'HS256') {
+      if (alg === 'HS256' && this.config.acceptsSharedSecretTokens) {
         ({ payload } = await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] }));
       } else if (this.jwks) {
         ({ payload } = await jwtVerify(token, this.jwks, options));

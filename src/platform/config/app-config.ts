@@ -129,6 +129,15 @@ export class AppConfig {
   @Min(1000)
   RATE_LIMIT_TTL_MS = 60_000;
 
+  /**
+   * Which proxies may tell the client's address in X-Forwarded-For: empty (the default: nobody, the
+   * socket's address counts, so a client cannot mint itself fresh rate-limit budgets), a hop count, or
+   * comma-separated addresses/CIDRs of the load balancers.
+   */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   /** Requests per RATE_LIMIT_TTL_MS per caller (tenant user, or IP when anonymous). */
   @Transform(toInt)
   @IsInt()
@@ -407,6 +416,22 @@ export class AppConfig {
     return this.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? this.NODE_ENV !== 'production';
   }
 
+  /**
+   * Whether HS256 tokens signed with JWT_SECRET are accepted. Not in production while the secret is the
+   * published development one: with JWKS configured that is allowed to boot, but must not sign anything.
+   */
+  get acceptsSharedSecretTokens(): boolean {
+    return this.NODE_ENV !== 'production' || this.JWT_SECRET !== DEV_JWT_SECRET;
+  }
+
+  /** TRUST_PROXY as Fastify takes it. */
+  get trustProxy(): boolean | number | string[] {
+    const value = (this.TRUST_PROXY ?? '').trim();
+    if (value === '' || value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value.split(',').map((entry) => entry.trim());
+  }
+
   get runsApi(): boolean {
     return this.APP_ROLE !== 'worker';
   }
@@ -426,6 +451,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       .map((key) => [key, env[key]]),
   );
   for (const key of [
+    'TRUST_PROXY',
     'JWT_JWKS_URL',
     'JWT_ISSUER',
     'JWT_AUDIENCE',

@@ -21,6 +21,7 @@ class ThrottlerStorageModule {}
 @Global()
 @Module({
   imports: [
+    ThrottlerStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [ThrottlerStorageModule],
       inject: [AppConfig, FailOpenThrottlerStorage],
