@@ -78,7 +78,7 @@ describe('WiFi sessions (packages, purchase, usage, termination, expiry, authori
         const s = await session(id);
         return s.status === status ? s : undefined;
       },
-      { what: `session ${id} to be ${status}` },
+      { what: `session ${id} to be ${status}`, timeoutMs: 30_000 },
     );
   /** A paid, active session of `packageId` for the customer. */
   const activeSession = async (packageId: string) => {
