@@ -16,6 +16,14 @@ import { SessionPackageTerms, SessionRow, SessionsRepository } from './sessions.
 import { normaliseVoucherCode, voucherCodeHash } from './vouchers/voucher-code';
 import { VouchersService } from './vouchers/vouchers.service';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The request's correlation id when it is a uuid (the trace id columns are), else a new one. */
+function traceIdOfRequest(): string {
+  const correlationId = requestScope.correlationId();
+  return correlationId && UUID.test(correlationId) ? correlationId : randomUUID();
+}
+
 const packageTerms = (row: PackageRow): SessionPackageTerms => ({
   packageId: row.id,
   packageName: row.name,
@@ -147,7 +155,7 @@ export class SessionsService {
     input: CreateSessionDto,
   ): Promise<SessionRow> {
     const pkg = await this.sellable(principal.companyId, input.package_id!);
-    const traceId = requestScope.correlationId() ?? randomUUID();
+    const traceId = traceIdOfRequest();
     const created = await this.repository.transaction(async (manager) => {
       const row = await this.repository.insert(manager, {
         ...packageTerms(pkg),
@@ -227,7 +235,7 @@ export class SessionsService {
           status: 'active',
           voucherId: voucher.id,
           idempotencyKey,
-          traceId: requestScope.correlationId() ?? randomUUID(),
+          traceId: traceIdOfRequest(),
           createdBy: principal.userId,
           at,
         });

@@ -643,6 +643,11 @@ export class TicketsService {
   }
 
   async setForm(principal: Principal, category: string, input: SetFormDto) {
+    if (input.template !== undefined && input.fields !== undefined) {
+      throw new DomainException('invalid_input', 'validation-failed', 'Give a template or fields, not both', [
+        { field: 'fields', message: 'not with template' },
+      ]);
+    }
     const fields: FormField[] = input.template ? BUILT_IN_FORMS[input.template] : (input.fields ?? []);
     if (new Set(fields.map((field) => field.name)).size !== fields.length) {
       throw new DomainException('invalid_input', 'validation-failed', 'Form field names must be unique', [

@@ -241,12 +241,13 @@ export class FormFieldDto {
 /** A built-in template (seed 004's bug report or feature request) or custom fields. */
 export class SetFormDto {
   @ApiPropertyOptional({ enum: ['bug_report', 'feature_request'] })
-  @ValidateIf((form: SetFormDto) => form.fields === undefined)
+  // Each is checked whenever it is given (and when neither is): both given is refused by the service.
+  @ValidateIf((form: SetFormDto) => form.fields === undefined || form.template !== undefined)
   @IsIn(['bug_report', 'feature_request'])
   template?: 'bug_report' | 'feature_request';
 
   @ApiPropertyOptional({ type: [FormFieldDto] })
-  @ValidateIf((form: SetFormDto) => form.template === undefined)
+  @ValidateIf((form: SetFormDto) => form.template === undefined || form.fields !== undefined)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(30)
