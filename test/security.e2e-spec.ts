@@ -345,7 +345,8 @@ describe('Security checks (issue 12)', () => {
 
     it('checks the issuer and audience of HS256 tokens when they are configured', async () => {
       const strict = await startTestApp({
-        env: { JWT_ISSUER: 'https://custops.test', JWT_AUDIENCE: 'custops-api' },
+        // The api role only: the check needs no workers, and the app lives for a second.
+        env: { APP_ROLE: 'api', JWT_ISSUER: 'https://custops.test', JWT_AUDIENCE: 'custops-api' },
       });
       try {
         const get = (token: string) =>
@@ -365,7 +366,8 @@ describe('Security checks (issue 12)', () => {
       } finally {
         await strict.close();
       }
-    });
+      // Boots an app of its own: slow when the whole suite shares the machine.
+    }, 180_000);
 
     describe('in production with an identity provider (JWKS)', () => {
       /** The development secret app-config.ts falls back to; it is in the public source. */

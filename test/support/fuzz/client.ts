@@ -6,7 +6,12 @@ export interface RawResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+/**
+ * A connection per request: the server closes a connection after some malformed requests (an oversized
+ * request line answered 431/414), and a kept-alive socket can be handed to the next request before its
+ * close is seen, which fails that innocent request with "socket hang up" (seen in CI under load).
+ */
+const agent = new Agent({ keepAlive: false, maxSockets: 4 });
 
 /**
  * One HTTP request with the path sent exactly as given (fetch would normalise `../` away and re-encode).
