@@ -202,9 +202,17 @@ describe('Payments (intents, gateway, callbacks, reconciliation)', () => {
       { event_type: 'payment_initiated', status: 'processing', error_type: null },
       { event_type: 'payment_succeeded', status: 'success', error_type: null },
     ]);
-    const metrics = await t.metrics();
-    expect(metrics).toMatch(
-      /payment_outcomes_total\{method="mobile_money",status="succeeded",error_code="none"\} \d/,
+    // Outcomes are counted when the relay hands the committed event to the metrics listener.
+    const metrics = await waitFor(
+      async () => {
+        const page = await t.metrics();
+        return /payment_outcomes_total\{method="mobile_money",status="succeeded",error_code="none"\} \d/.test(
+          page,
+        )
+          ? page
+          : undefined;
+      },
+      { what: 'the payment counted in payment_outcomes_total' },
     );
     expect(metrics).toMatch(/revenue_minor_total\{currency="KES",purpose="invoice"\} \d/);
     expect(metrics).toMatch(
@@ -242,8 +250,13 @@ describe('Payments (intents, gateway, callbacks, reconciliation)', () => {
       status: 'error',
       error_type: 'validation_error',
     });
-    expect(await t.metrics()).toMatch(
-      /payment_outcomes_total\{method="mobile_money",status="failed",error_code="1032"\} 1/,
+    // Counted when the relay hands the committed PaymentFailed to the metrics listener: shortly after.
+    await waitFor(
+      async () =>
+        /payment_outcomes_total\{method="mobile_money",status="failed",error_code="1032"\} 1/.test(
+          await t.metrics(),
+        ),
+      { what: 'the declined payment counted in payment_outcomes_total' },
     );
   });
 
