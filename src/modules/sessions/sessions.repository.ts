@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { keysetPage } from '../../platform/database/keyset-page';
 import { returnedRows } from '../../platform/database/rows';
 import type { KeysetPosition } from '../../platform/http/pagination';
 import type { SessionSource, SessionStatus, TerminatedBy, TerminationReason } from './session-types';
@@ -182,26 +183,14 @@ export class SessionsRepository {
     limit: number,
     after?: KeysetPosition,
   ): Promise<SessionRow[]> {
-    const params: unknown[] = [companyId];
-    const where = ['company_id = $1'];
-    if (filter.customerId) {
-      params.push(filter.customerId);
-      where.push(`customer_id = $${params.length}`);
-    }
-    if (filter.status) {
-      params.push(filter.status);
-      where.push(`status = $${params.length}`);
-    }
-    if (after) {
-      params.push(after.at, after.id);
-      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    return this.dataSource.query<SessionRow[]>(
-      `SELECT ${COLUMNS} FROM wifi_sessions WHERE ${where.join(' AND ')}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const { clause, params } = keysetPage({
+      companyId,
+      equals: { customer_id: filter.customerId, status: filter.status },
+      sortedBy: 'created_at',
+      limit,
+      after,
+    });
+    return this.dataSource.query<SessionRow[]>(`SELECT ${COLUMNS} FROM wifi_sessions ${clause}`, params);
   }
 
   /** Starts a paid session: from pending_payment, or payment_failed when a late success arrives. */

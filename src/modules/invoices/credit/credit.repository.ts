@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { keysetPage } from '../../../platform/database/keyset-page';
 import { returnedRows } from '../../../platform/database/rows';
 import type { KeysetPosition } from '../../../platform/http/pagination';
 import { BreachSeverity, UTILISATION_BUCKETS, utilisationBucketSql } from './credit-rules';
@@ -231,24 +232,15 @@ export class CreditRepository {
     limit: number,
     after?: KeysetPosition,
   ): Promise<AdjustmentRow[]> {
-    const params: unknown[] = [companyId];
-    const where = ['company_id = $1'];
-    if (filter.customerId) {
-      params.push(filter.customerId);
-      where.push(`customer_id = $${params.length}`);
-    }
-    if (filter.status) {
-      params.push(filter.status);
-      where.push(`status = $${params.length}`);
-    }
-    if (after) {
-      params.push(after.at, after.id);
-      where.push(`(requested_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
+    const { clause, params } = keysetPage({
+      companyId,
+      equals: { customer_id: filter.customerId, status: filter.status },
+      sortedBy: 'requested_at',
+      limit,
+      after,
+    });
     return this.dataSource.query<AdjustmentRow[]>(
-      `SELECT ${ADJUSTMENT_COLUMNS} FROM credit_limit_adjustments WHERE ${where.join(' AND ')}
-        ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
+      `SELECT ${ADJUSTMENT_COLUMNS} FROM credit_limit_adjustments ${clause}`,
       params,
     );
   }
@@ -283,24 +275,15 @@ export class CreditRepository {
     limit: number,
     after?: KeysetPosition,
   ): Promise<BreachRow[]> {
-    const params: unknown[] = [companyId];
-    const where = ['company_id = $1'];
-    if (filter.customerId) {
-      params.push(filter.customerId);
-      where.push(`customer_id = $${params.length}`);
-    }
-    if (filter.severity) {
-      params.push(filter.severity);
-      where.push(`severity = $${params.length}`);
-    }
-    if (after) {
-      params.push(after.at, after.id);
-      where.push(`(occurred_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
+    const { clause, params } = keysetPage({
+      companyId,
+      equals: { customer_id: filter.customerId, severity: filter.severity },
+      sortedBy: 'occurred_at',
+      limit,
+      after,
+    });
     return this.dataSource.query<BreachRow[]>(
-      `SELECT ${BREACH_COLUMNS} FROM credit_breaches WHERE ${where.join(' AND ')}
-        ORDER BY occurred_at DESC, id DESC LIMIT $${params.length}`,
+      `SELECT ${BREACH_COLUMNS} FROM credit_breaches ${clause}`,
       params,
     );
   }
