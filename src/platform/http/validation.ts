@@ -4,6 +4,8 @@ import { DomainException, FieldError } from './domain-exception';
 /** Deeper than any body this API defines; deeper input would overflow class-transformer's recursion. */
 export const MAX_INPUT_DEPTH = 32;
 
+const isCleanText = (text: string): boolean => !text.includes('\u0000') && text.isWellFormed();
+
 /**
  * Refuses input no field of this API can hold, before any validator sees it: nesting deeper than
  * MAX_INPUT_DEPTH, NUL characters (PostgreSQL text cannot store them) and lone UTF-16 surrogates (not
@@ -14,7 +16,7 @@ export function assertSaneInput(value: unknown, where: string): void {
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (typeof item.value === 'string') {
-      if (item.value.includes('\u0000') || !item.value.isWellFormed()) {
+      if (!isCleanText(item.value)) {
         throw new DomainException('invalid_input', 'validation-failed', 'The request has invalid fields', [
           { field: item.path, message: 'must be valid Unicode text without NUL characters' },
         ]);
@@ -26,7 +28,7 @@ export function assertSaneInput(value: unknown, where: string): void {
         ]);
       }
       for (const [key, child] of Object.entries(item.value)) {
-        if (!key.isWellFormed() || key.includes('\u0000')) {
+        if (!isCleanText(key)) {
           throw new DomainException('invalid_input', 'validation-failed', 'The request has invalid fields', [
             { field: item.path, message: 'field names must be valid Unicode without NUL characters' },
           ]);
