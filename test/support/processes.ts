@@ -125,3 +125,54 @@ export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTER
   child.kill(signal);
   await exited;
 }
+
+/**
+ * A private Redis server that keeps an append-only file in `dir`, as production runs it
+ * (docker-compose: `--appendonly yes`): killed and started again on the same `dir`, it still has the
+ * jobs it had acknowledged. startRedisServer's Redis keeps nothing and comes back empty.
+ */
+export async function startDurableRedisServer(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--dir',
+      dir,
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
+    ],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+        if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+        return (await probe.ping().catch(() => undefined)) === 'PONG';
+      },
+      { what: `durable redis-server on ${port}` },
+    );
+  } finally {
+    probe.disconnect();
+  }
+  return child;
+}

@@ -13,7 +13,14 @@ export class OutboxHealthIndicator {
 
   async check(key = 'outbox') {
     const indicator = this.health.check(key);
-    const { count, oldestAgeSeconds } = await this.outbox.backlog();
+    let backlog: { count: number; oldestAgeSeconds: number };
+    try {
+      backlog = await this.outbox.backlog();
+    } catch (error) {
+      // The database is away (its own check says so): the outbox cannot be read, which is "down", not a 500.
+      return indicator.down({ message: (error as Error).message });
+    }
+    const { count, oldestAgeSeconds } = backlog;
     const details = { backlog: count, lag_seconds: Math.round(oldestAgeSeconds) };
     return oldestAgeSeconds <= this.config.HEALTH_OUTBOX_MAX_LAG_SECONDS
       ? indicator.up(details)

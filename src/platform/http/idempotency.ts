@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CallHandler,
   ExecutionContext,
@@ -14,6 +15,7 @@ import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { returnedRows } from '../database/rows';
@@ -24,6 +26,12 @@ export const IDEMPOTENT = 'custops:idempotent';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** A claim older than this with no stored response is taken to be a crashed attempt and may be retried. */
 const STALE_CLAIM_SECONDS = 60;
+/**
+ * Tries at storing a response or forgetting a failed claim, and the wait before the next one (times the
+ * attempt): long enough for the pool to drop connections that died with the one that failed.
+ */
+const STORE_ATTEMPTS = 3;
+const STORE_RETRY_DELAY_MS = 100;
 
 /**
  * Opts a POST into `Idempotency-Key`: same key + same body replays the first response. The interceptor
@@ -45,6 +53,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -93,21 +102,66 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return replay.response_body;
       }
     }
+    let body: unknown;
     try {
-      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.dataSource.query(
-        `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb, completed_at = now()
-          WHERE company_id = $1 AND key = $2`,
-        [companyId, key, status, JSON.stringify(body ?? null)],
-      );
-      return body;
+      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       // A failed attempt is not remembered: the client may retry with the same key.
-      await this.dataSource.query(`DELETE FROM idempotency_keys WHERE company_id = $1 AND key = $2`, [
-        companyId,
-        key,
-      ]);
+      await this.forget(companyId, key);
       throw error;
+    }
+    // The work is done and committed: whatever happens to its record, the answer is the success, and the
+    // claim is never forgotten (a retry must not do the work again).
+    await this.remember(companyId, key, status, body);
+    return body;
+  }
+
+  /**
+   * Stores the response to replay. Tried again on another of the pool's connections when the first one
+   * fails (a terminated backend); if the database is away altogether the claim stays unfinished, a retry
+   * meanwhile is told "in progress", and the claim goes stale after STALE_CLAIM_SECONDS.
+   */
+  private async remember(companyId: string, key: string, status: number, body: unknown): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.dataSource.query(
+          `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb, completed_at = now()
+            WHERE company_id = $1 AND key = $2`,
+          [companyId, key, status, JSON.stringify(body ?? null)],
+        );
+        return;
+      } catch (error) {
+        if (attempt < STORE_ATTEMPTS) {
+          await sleep(STORE_RETRY_DELAY_MS * attempt);
+          continue;
+        }
+        this.logger.warn(
+          { operation: 'http.idempotency', company_id: companyId, err: error },
+          'could not store the response of a completed request for replay',
+        );
+        return;
+      }
+    }
+  }
+
+  /**
+   * Deletes a failed attempt's claim. The failure may have been the connection's own (a terminated
+   * backend), so the delete is tried again on another of the pool's connections; a claim left behind
+   * would answer the client's retry "in progress" until it is STALE_CLAIM_SECONDS old. If the database
+   * is away altogether the claim stays, and goes stale.
+   */
+  private async forget(companyId: string, key: string): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.dataSource.query(`DELETE FROM idempotency_keys WHERE company_id = $1 AND key = $2`, [
+          companyId,
+          key,
+        ]);
+        return;
+      } catch {
+        if (attempt === STORE_ATTEMPTS) return; // left to go stale
+        await sleep(STORE_RETRY_DELAY_MS * attempt);
+      }
     }
   }
 

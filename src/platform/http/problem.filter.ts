@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainErrorKind, DomainException } from './domain-exception';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem';
 import { CORRELATION_ID, RawRequestContext } from './request-context';
@@ -47,6 +48,62 @@ const CODE_BY_STATUS: Record<number, string> = {
   422: 'unprocessable',
   429: 'rate-limited',
 };
+
+/** Seconds a client is told to wait (Retry-After) before trying a 503 again. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * SQLSTATEs of a database that is going away or cannot take the connection (class 08 is "connection
+ * exception"): admin_shutdown (a terminated backend, a fast shutdown), crash_shutdown, cannot_connect_now
+ * (starting or stopping), too_many_connections.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** Socket errors of a dependency that refused, dropped or never answered the connection. */
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** node-postgres reports a connection lost mid-query or a pool that cannot connect in words, not codes. */
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+/**
+ * Whether an error means a dependency (the database) is unreachable rather than that the request or the
+ * code is wrong: the client may retry, so it is a 503, not a 500. Looks through TypeORM's `driverError`,
+ * `cause` and an AggregateError's `errors` (a connect attempt to several addresses).
+ */
+export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 3 || typeof error !== 'object' || error === null) return false;
+  const { code, message, driverError, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof code === 'string') {
+    if (/^08[0-9A-Z]{3}$/.test(code) || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code)) {
+      return true;
+    }
+  }
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  // TypeORM releases a transaction's query runner when its connection errors (a terminated backend);
+  // the transaction's next statement then fails with one of these, and the database has rolled it back.
+  if (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  ) {
+    return true;
+  }
+  const nested: unknown[] = [driverError, cause, ...(Array.isArray(errors) ? (errors as unknown[]) : [])];
+  return nested.some((inner) => inner !== error && isDependencyUnavailable(inner, depth + 1));
+}
 
 /** Errors fastify raises before Nest sees the request (body parsing, limits): all carry a 4xx statusCode. */
 interface FrameworkError {
@@ -105,6 +162,15 @@ export function toProblem(exception: unknown, instance: string, correlationId: s
     const detail = code === 'malformed-json' ? 'The request body is not valid JSON' : exception.message;
     return problem(exception.statusCode, code, detail, instance, meta);
   }
+  if (isDependencyUnavailable(exception)) {
+    return problem(
+      503,
+      'unavailable',
+      'A dependency of the service is unavailable; retry shortly',
+      instance,
+      meta,
+    );
+  }
   return problem(
     500,
     'internal',
@@ -128,7 +194,9 @@ export class ProblemFilter implements ExceptionFilter {
     const correlationId = (request.raw as RawRequestContext)[CORRELATION_ID] ?? String(request.id);
     const body = toProblem(exception, request.url.split('?')[0], correlationId);
     if (body.status === 503) {
-      this.logger.warn({ operation: 'http.unavailable', status: body.status }, body.detail);
+      const err = exception instanceof HttpException ? undefined : exception;
+      this.logger.warn({ operation: 'http.unavailable', status: body.status, err }, body.detail);
+      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     } else if (body.status >= 500) {
       this.logger.error({ err: exception, operation: 'http.error', status: body.status }, 'unhandled error');
     } else {

@@ -1,5 +1,5 @@
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
-import { classifyGatewayError, GatewayHttpError, isTransient } from './gateway-errors';
+import { classifyGatewayError, GatewayHttpError, isResendable, isTransient } from './gateway-errors';
 import { halfOpenAfterMs } from './mobile-money.gateway';
 
 describe('gateway error classification', () => {
@@ -16,6 +16,17 @@ describe('gateway error classification', () => {
   ])('%s is %s (retried: %s)', (error, failure, transient) => {
     expect(classifyGatewayError(error)).toBe(failure);
     expect(isTransient(error)).toBe(transient);
+  });
+
+  it.each([
+    [new GatewayHttpError(500, 'x'), true],
+    [new TypeError('fetch failed'), true],
+    [new TaskCancelledError(), false],
+    [Object.assign(new Error('aborted'), { name: 'AbortError' }), false],
+    [new GatewayHttpError(400, 'x'), false],
+    [new BrokenCircuitError(), false],
+  ])('an STK push that failed with %s is sent again: %s', (error, resendable) => {
+    expect(isResendable(error)).toBe(resendable);
   });
 
   it('keeps the circuit open for six timeouts, between 1 s and 30 s', () => {

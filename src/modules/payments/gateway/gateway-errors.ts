@@ -30,3 +30,13 @@ export function isTransient(error: unknown): boolean {
   const failure = classifyGatewayError(error);
   return failure === 'server_error' || failure === 'timeout' || failure === 'connection_error';
 }
+
+/**
+ * Whether a failed STK push may be sent again. A push moves money and the provider keeps no idempotency
+ * key (the simulator, like Daraja, accepts the same reference twice), so only a failure that says the
+ * provider did not act is re-sent: a 5xx or a connection that failed. After a timeout the provider may
+ * have accepted the push and only its answer be late; sending it again would charge the customer twice.
+ */
+export function isResendable(error: unknown): boolean {
+  return isTransient(error) && classifyGatewayError(error) !== 'timeout';
+}

@@ -12,7 +12,7 @@ import {
 } from 'cockatiel';
 import { AppConfig } from '../../../platform/config/app-config';
 import { GatewayOutcome, PaymentsMetrics } from '../payments.metrics';
-import { classifyGatewayError, GatewayHttpError, isTransient } from './gateway-errors';
+import { classifyGatewayError, GatewayHttpError, isResendable, isTransient } from './gateway-errors';
 import {
   GatewayCallError,
   GatewayStatus,
@@ -39,7 +39,8 @@ export function halfOpenAfterMs(timeoutMs: number): number {
  * - timeout: PAYMENT_GATEWAY_TIMEOUT_MS per attempt; the request is aborted.
  * - retry: on 5xx, timeouts and connection errors only, with exponential backoff (jittered, 100 ms up to
  *   1 s), GATEWAY_RETRIES times. Never on 4xx, never on an open circuit, never on a business result
- *   (those come in callbacks and are the caller's decision).
+ *   (those come in callbacks and are the caller's decision), and never a push that timed out: the
+ *   provider may have accepted it (see isResendable); a status query that timed out is retried.
  * - circuit breaker: BREAKER_THRESHOLD consecutive transient failures open it; while open, calls fail at
  *   once without a request; after halfOpenAfterMs one probe goes through and closes it on success.
  * One breaker per provider and process (replicas each keep their own).
@@ -47,7 +48,10 @@ export function halfOpenAfterMs(timeoutMs: number): number {
 @Injectable()
 export class MobileMoneyGateway implements PaymentGateway {
   readonly provider = MOBILE_MONEY_PROVIDER;
+  /** For idempotent calls (status). */
   private readonly policy: IPolicy;
+  /** For the STK push, which is re-sent only when the provider cannot have acted on it. */
+  private readonly pushPolicy: IPolicy;
 
   constructor(
     private readonly config: AppConfig,
@@ -55,13 +59,17 @@ export class MobileMoneyGateway implements PaymentGateway {
   ) {
     const transient = handleWhen(isTransient);
     const backoff = new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_000 });
-    this.policy = wrap(
-      retry(transient, { maxAttempts: GATEWAY_RETRIES, backoff }),
-      circuitBreaker(transient, {
-        halfOpenAfter: halfOpenAfterMs(config.PAYMENT_GATEWAY_TIMEOUT_MS),
-        breaker: new ConsecutiveBreaker(BREAKER_THRESHOLD),
-      }),
-      timeout(config.PAYMENT_GATEWAY_TIMEOUT_MS, TimeoutStrategy.Aggressive),
+    // One breaker and one timeout for both: the circuit is the provider's, whatever the call.
+    const breaker = circuitBreaker(transient, {
+      halfOpenAfter: halfOpenAfterMs(config.PAYMENT_GATEWAY_TIMEOUT_MS),
+      breaker: new ConsecutiveBreaker(BREAKER_THRESHOLD),
+    });
+    const deadline = timeout(config.PAYMENT_GATEWAY_TIMEOUT_MS, TimeoutStrategy.Aggressive);
+    this.policy = wrap(retry(transient, { maxAttempts: GATEWAY_RETRIES, backoff }), breaker, deadline);
+    this.pushPolicy = wrap(
+      retry(handleWhen(isResendable), { maxAttempts: GATEWAY_RETRIES, backoff }),
+      breaker,
+      deadline,
     );
   }
 
@@ -104,8 +112,9 @@ export class MobileMoneyGateway implements PaymentGateway {
     payload?: unknown,
   ): Promise<Record<string, unknown>> {
     const url = `${this.config.PAYMENT_GATEWAY_URL.replace(/\/$/, '')}${path}`;
+    const policy = operation === 'initiate' ? this.pushPolicy : this.policy;
     try {
-      return await this.policy.execute(async ({ signal }) => {
+      return await policy.execute(async ({ signal }) => {
         const started = performance.now();
         let outcome: GatewayOutcome = 'success';
         try {
