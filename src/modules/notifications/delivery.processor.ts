@@ -41,7 +41,12 @@ export class DeliveryProcessor {
   @OnDomainEvent('NotificationDeliveryQueued', { name: 'notifications.deliver', queue: QUEUES.notifications })
   async deliver(event: DomainEvent<'NotificationDeliveryQueued'>, attempt: DeliveryAttempt): Promise<void> {
     if (event.metadata.channel === 'in_app') return this.deliverInApp(event.metadata.delivery_id, attempt);
-    const delivery = await this.repository.claim(event.metadata.delivery_id);
+    // A stalled job's previous run died holding the claim (mid-send): this run takes it over. The message
+    // may then go out twice if that run had been answered by the server already; each copy carries the
+    // same X-Custops-Delivery, on which receivers de-duplicate.
+    const delivery = await this.repository.claim(event.metadata.delivery_id, undefined, {
+      takeOver: attempt.stalled === true,
+    });
     if (!delivery || delivery.channel === 'in_app') return;
     const log = {
       operation: 'notification.deliver',

@@ -185,10 +185,13 @@ export class NotificationsRepository {
   /**
    * Takes a queued delivery for sending (attempts + 1). Undefined when it was already sent, failed,
    * suppressed or is being sent by someone else: a retried or replayed job then sends nothing.
+   * `takeOver` (the job's previous run was declared stalled by BullMQ: its worker died mid-send) also
+   * takes a delivery left `sending`, which no one else would ever finish.
    */
   async claim(
     deliveryId: string,
     manager: EntityManager = this.dataSource.manager,
+    { takeOver = false }: { takeOver?: boolean } = {},
   ): Promise<OutgoingDelivery | undefined> {
     const [row] = returnedRows(
       await manager.query<
@@ -209,10 +212,11 @@ export class NotificationsRepository {
           SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
          FROM notifications n
         WHERE d.id = $1 AND n.id = d.notification_id
-          AND (d.status = 'queued' OR (d.status = 'sending' AND d.updated_at < now() - make_interval(secs => $2)))
+          AND (d.status = 'queued'
+               OR (d.status = 'sending' AND ($3::boolean OR d.updated_at < now() - make_interval(secs => $2))))
         RETURNING d.id, d.company_id, d.type, d.channel, d.recipient_kind, d.recipient_id, d.address, d.content, n.data,
                   n.attachments`,
-        [deliveryId, CLAIM_TIMEOUT_SECONDS],
+        [deliveryId, CLAIM_TIMEOUT_SECONDS, takeOver],
       ),
     );
     if (!row) return undefined;

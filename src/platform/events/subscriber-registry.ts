@@ -8,6 +8,11 @@ import { DOMAIN_EVENT_SUBSCRIBER, SubscriberMetadata } from './subscriptions';
 export interface DeliveryAttempt {
   attempt: number;
   maxAttempts: number;
+  /**
+   * BullMQ took this job from a worker that stopped renewing its lock (killed mid-job, as a rule) and
+   * handed it to this run: whatever that run had claimed it will never finish, so it may be taken over.
+   */
+  stalled?: boolean;
 }
 
 export interface DurableSubscriber {

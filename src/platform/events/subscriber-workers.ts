@@ -32,7 +32,11 @@ export class SubscriberWorkers implements OnApplicationBootstrap {
     const event = job.data;
     const started = performance.now();
     await requestScope.run({ correlationId: event.correlation_id ?? event.event_id }, async () => {
-      await subscriber.handle(event, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+      await subscriber.handle(event, {
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+        stalled: job.stalledCounter > 0,
+      });
       this.logger.debug(
         {
           operation: 'event.handle',

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Processor, Queue, Worker } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
@@ -10,12 +10,15 @@ import { QueueMetrics } from './queue.metrics';
 /** How long the forced close of workers and queues may take before their connections are dropped. */
 const FORCED_CLOSE_MS = 2000;
 
+const within = <T>(work: Promise<T>, ms: number) =>
+  Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+
 /**
  * Owns every Queue (producer) and platform Worker of the process, so connections, key prefix,
  * default job options, metrics and shutdown are handled once.
  */
 @Injectable()
-export class QueueRegistry implements OnApplicationShutdown {
+export class QueueRegistry implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
 
@@ -78,14 +81,21 @@ export class QueueRegistry implements OnApplicationShutdown {
     return worker;
   }
 
-  /** Lets running jobs finish within SHUTDOWN_TIMEOUT_MS, then closes every connection. */
-  async onApplicationShutdown(): Promise<void> {
-    const within = <T>(work: Promise<T>, ms: number) =>
-      Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+  /**
+   * Lets running jobs finish within SHUTDOWN_TIMEOUT_MS, taking no new ones. This runs before every
+   * onApplicationShutdown hook, because those close what the jobs use (the database pool, the mail
+   * transport) in an order Nest decides module by module: drained there, jobs lost their database
+   * mid-flight (a mail sent but never recorded as sent).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await within(
       Promise.allSettled(this.workers.map((worker) => worker.close())),
       this.config.SHUTDOWN_TIMEOUT_MS,
     );
+  }
+
+  /** Then closes every connection. */
+  async onApplicationShutdown(): Promise<void> {
     // A worker closed while it is still connecting can leave close() pending forever (seen in tests that
     // stop an app within a second of starting it), so the forced close and the queues' close are bounded
     // too, and whatever is left has its connections dropped.
