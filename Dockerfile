@@ -19,12 +19,15 @@ ENV SCARF_ANALYTICS=false \
 COPY package.json package-lock.json ./
 RUN npm ci
 
-# ---- build: tsc -p tsconfig.build.json -> dist/src and dist/migrations -------------------------------
+# ---- build: tsc -p tsconfig.build.json -> dist/src and dist/migrations; the console -> dist/console ----
 FROM deps AS build
-# Only what tsconfig.build.json includes; tests, bench and docs stay out of the image.
+# Only what the build reads (tsconfig.build.json's folders, the console's source and its build script);
+# tests, bench and docs stay out of the image.
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+COPY console ./console
+COPY scripts/build-console.mjs ./scripts/build-console.mjs
 RUN npm run build
 
 # ---- runtime: production dependencies + compiled output only -----------------------------------------

@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { BankAccountsModule } from './modules/bank-accounts/bank-accounts.module';
 import { CompaniesModule } from './modules/companies/companies.module';
+import { ConsoleModule } from './modules/console/console.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { InvoicesModule } from './modules/invoices/invoices.module';
 import { JourneysModule } from './modules/journeys/journeys.module';
@@ -42,6 +43,7 @@ export const DOMAIN_MODULES: Type[] = [
   PaymentsModule,
   BankAccountsModule,
   SessionsModule,
+  ConsoleModule,
 ];
 
 export interface AppModuleOptions {

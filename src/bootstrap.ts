@@ -8,6 +8,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { serveConsole } from './modules/console/console-static';
 import { HttpMetrics } from './platform/metrics/http.metrics';
 import { CORRELATION_ID, correlationIdFrom, RawRequestContext } from './platform/http/request-context';
 import { requestScope } from './platform/http/request-scope';
@@ -25,7 +26,9 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
       (raw as { id?: string }).id = id;
       return id;
     },
-    return503OnClosing: true,
+    // A request that reached the server before it closed is served (its response says Connection: close),
+    // not answered 503: the listener is closed first, so new connections are refused and the drain ends.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
@@ -56,6 +59,9 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
       headerPairs: 50,
     },
   });
+
+  // The support console's page (dist/console) at /console, outside /v1 and the auth guard.
+  await serveConsole(app, config);
 
   app.setGlobalPrefix('v1', {
     exclude: [

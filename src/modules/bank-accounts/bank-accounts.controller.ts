@@ -61,4 +61,15 @@ export class BankAccountRequestsController {
   get(@CurrentPrincipal() principal: Principal, @Param('id', RequestId) id: string) {
     return this.bankAccounts.getRequest(principal, id);
   }
+
+  /**
+   * Support re-runs a failed (system_error) or stuck setup through the outbox and queue (202, the
+   * request back to `queued`); 409 when it completed, was refused, or is still within its normal time.
+   */
+  @Post('requests/:id/retry')
+  @HttpCode(202)
+  @Roles('agent', 'manager', 'admin')
+  retry(@CurrentPrincipal() principal: Principal, @Param('id', RequestId) id: string) {
+    return this.bankAccounts.retry(principal, id);
+  }
 }

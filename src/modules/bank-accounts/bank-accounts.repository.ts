@@ -27,6 +27,12 @@ export interface BankAccountRequestRow {
   completed_at: Date | null;
 }
 
+/** What a re-queued request was before (BankAccountsRepository.requeue). */
+export interface RequeuedFrom {
+  previous_status: RequestStatus;
+  previous_error_type: SetupErrorType | null;
+}
+
 /** What the worker needs on top: the holder's name and the sealed numbers. */
 export interface ClaimedRequestRow extends BankAccountRequestRow {
   account_holder_name: string;
@@ -50,6 +56,10 @@ export interface BankAccountRow {
 
 const REQUEST_COLUMNS = `id, company_id, customer_id, trace_id, status, account_type, routing_number_masked,
   account_last4, iban_masked, error_type, error_message, attempts, requested_by, created_at, updated_at, completed_at`;
+/** REQUEST_COLUMNS of the table aliased `r` (an UPDATE … FROM names its own columns so). */
+const QUALIFIED_REQUEST_COLUMNS = REQUEST_COLUMNS.split(',')
+  .map((column) => `r.${column.trim()}`)
+  .join(', ');
 const CLAIMED_COLUMNS = `${REQUEST_COLUMNS}, account_holder_name, account_number_encrypted, routing_number_encrypted`;
 const ACCOUNT_COLUMNS = `id, company_id, customer_id, request_id, account_type, account_holder_name,
   routing_number_masked, iban_masked, account_last4, status, created_at`;
@@ -108,6 +118,43 @@ export class BankAccountsRepository {
       [companyId, id],
     );
     return rows[0];
+  }
+
+  /** A customer's newest `limit` setup requests, newest first (masked columns only). */
+  recentRequests(companyId: string, customerId: string, limit: number): Promise<BankAccountRequestRow[]> {
+    return this.dataSource.query<BankAccountRequestRow[]>(
+      `SELECT ${REQUEST_COLUMNS} FROM bank_account_requests WHERE company_id = $1 AND customer_id = $2
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [companyId, customerId, limit],
+    );
+  }
+
+  /**
+   * Puts a failed or stuck request back to `queued`, in one conditional statement under the row's lock:
+   * failed for a reason a re-run can cure (not `validation_error`), or open (queued, processing,
+   * waiting_external) with no change since `stuckBefore`. Undefined when the request is none of these, so
+   * of two concurrent calls exactly one gets the row: the second sees the first's `queued` and `at`.
+   */
+  async requeue(
+    manager: EntityManager,
+    companyId: string,
+    id: string,
+    at: Date,
+    stuckBefore: Date,
+  ): Promise<(BankAccountRequestRow & RequeuedFrom) | undefined> {
+    const rows = await manager.query<[Array<BankAccountRequestRow & RequeuedFrom>, number]>(
+      `UPDATE bank_account_requests r
+          SET status = 'queued', error_type = NULL, error_message = NULL, completed_at = NULL, updated_at = $3
+         FROM (SELECT id, status, error_type FROM bank_account_requests
+                WHERE company_id = $1 AND id = $2 FOR UPDATE) old
+        WHERE r.id = old.id
+          AND ((old.status = 'failed' AND old.error_type IS DISTINCT FROM 'validation_error')
+               OR (old.status IN ('queued', 'processing', 'waiting_external') AND r.updated_at < $4))
+        RETURNING ${QUALIFIED_REQUEST_COLUMNS},
+                  old.status AS previous_status, old.error_type AS previous_error_type`,
+      [companyId, id, at, stuckBefore],
+    );
+    return rows[0][0];
   }
 
   /** Takes an open request for a worker run (one more attempt); undefined once it is completed or failed. */

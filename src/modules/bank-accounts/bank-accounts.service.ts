@@ -7,11 +7,15 @@ import { EventBus } from '../../platform/events/event-bus';
 import { DomainException } from '../../platform/http/domain-exception';
 import { decodeCursor, DEFAULT_LIMIT, PageQuery, toPage } from '../../platform/http/pagination';
 import { CustomersService } from '../customers/customers.service';
+import { JourneysService } from '../journeys/journeys.service';
 import { AccountNumberCipher } from './account-number-cipher';
 import { maskIban, maskTail, normaliseIban } from './bank-account-validation';
 import { BankAccountRequestRow, BankAccountRow, BankAccountsRepository } from './bank-accounts.repository';
+import { BankAccountsSettings } from './bank-accounts.settings';
 import type { CreateBankAccountDto } from './dto/bank-account.dto';
 import './bank-accounts.events';
+
+export type { BankAccountRequestRow } from './bank-accounts.repository';
 
 const iso = (at: Date | null): string | null => (at ? new Date(at).toISOString() : null);
 
@@ -73,6 +77,8 @@ export class BankAccountsService {
     private readonly events: EventBus,
     private readonly clock: Clock,
     private readonly logger: PinoLogger,
+    private readonly journeys: JourneysService,
+    private readonly settings: BankAccountsSettings,
   ) {
     logger.setContext(BankAccountsService.name);
   }
@@ -140,6 +146,109 @@ export class BankAccountsService {
       throw DomainException.notFound('Bank account request');
     }
     return requestResponse(row);
+  }
+
+  /**
+   * Support re-runs a setup that failed for a reason a re-run can cure (system_error) or is stuck (open,
+   * unchanged for longer than `stuckAfterMs`): one transaction puts the request back to `queued` (a
+   * conditional UPDATE, so concurrent calls re-run it once), records the journey stage
+   * `setup_retry_requested` and an audit entry, and publishes BankAccountSetupRequested again, which
+   * the `bank-accounts.setup` subscriber runs exactly like the first time (same trace id, so the journey
+   * continues). 409 when it completed, was refused (validation_error) or is within its normal time.
+   */
+  async retry(principal: Principal, id: string) {
+    const now = this.clock.now();
+    const stuckBefore = new Date(now.getTime() - this.settings.stuckAfterMs);
+    const row = await this.repository.transaction(async (manager) => {
+      const requeued = await this.repository.requeue(manager, principal.companyId, id, now, stuckBefore);
+      if (!requeued) return undefined;
+      const changes = {
+        status: { before: requeued.previous_status, after: requeued.status },
+        ...(requeued.previous_error_type ? { error_type: { before: requeued.previous_error_type } } : {}),
+      };
+      await this.journeys.record(
+        {
+          companyId: requeued.company_id,
+          customerId: requeued.customer_id,
+          flow: 'bank_account_setup',
+          traceId: requeued.trace_id,
+          eventType: 'setup_retry_requested',
+          status: 'processing',
+          terminal: false,
+          fields: {
+            request_id: requeued.id,
+            previous_status: requeued.previous_status,
+            previous_error_type: requeued.previous_error_type,
+            requested_by: principal.userId,
+          },
+          occurredAt: now,
+        },
+        manager,
+      );
+      await this.customers.appendAudit(manager, principal, {
+        customerId: requeued.customer_id,
+        entityType: 'bank_account_request',
+        entityId: requeued.id,
+        action: 'bank_setup_rerun',
+        changes,
+      });
+      await this.events.publish(manager, {
+        type: 'BankAccountSetupRequested',
+        companyId: requeued.company_id,
+        userId: principal.userId,
+        customerId: requeued.customer_id,
+        metadata: { request_id: requeued.id, trace_id: requeued.trace_id },
+      });
+      return requeued;
+    });
+    if (!row) throw await this.notRetryable(principal, id, now);
+    this.logger.info(
+      {
+        operation: 'bank_account.retry',
+        company_id: principal.companyId,
+        user_id: principal.userId,
+        customer_id: row.customer_id,
+        request_id: row.id,
+        trace_id: row.trace_id,
+        previous_status: row.previous_status,
+        previous_error_type: row.previous_error_type,
+      },
+      'Bank account setup queued again',
+    );
+    return requestResponse(row);
+  }
+
+  /** Why a request cannot be re-run: 404 when it is not the caller's company's, else a 409 saying why. */
+  private async notRetryable(principal: Principal, id: string, now: Date): Promise<DomainException> {
+    const row = await this.repository.findRequest(principal.companyId, id);
+    if (!row) return DomainException.notFound('Bank account request');
+    if (row.status === 'completed') {
+      return new DomainException(
+        'invalid_state',
+        'bank-account-request-completed',
+        'This bank account setup completed; there is nothing to re-run',
+      );
+    }
+    if (row.status === 'failed') {
+      return new DomainException(
+        'invalid_state',
+        'bank-account-request-refused',
+        'The bank account details were refused (validation_error): a re-run would fail the same way. ' +
+          'Ask the customer to correct them and request a new setup',
+      );
+    }
+    const idleMs = Math.max(0, now.getTime() - new Date(row.updated_at).getTime());
+    return new DomainException(
+      'invalid_state',
+      'bank-account-request-in-progress',
+      `This setup is ${row.status} and moved ${idleMs} ms ago, within its normal time ` +
+        `(${this.settings.stuckAfterMs} ms): re-run it only once it is stuck`,
+    );
+  }
+
+  /** A customer's newest `limit` setup requests, newest first (masked; the support console). */
+  recentRequests(companyId: string, customerId: string, limit: number): Promise<BankAccountRequestRow[]> {
+    return this.repository.recentRequests(companyId, customerId, limit);
   }
 
   /** A customer's accounts (masked), newest first. */

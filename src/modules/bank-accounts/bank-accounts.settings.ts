@@ -17,6 +17,12 @@ export class BankAccountsSettings {
   breakerThreshold = 5;
   /** How long an open circuit fails calls at once before one trial call is let through. */
   breakerHalfOpenAfterMs = 10_000;
+  /**
+   * A request still open (queued, processing, waiting for the validation service) with no change for
+   * longer than this is stuck, and support may re-run it (POST /v1/bank-accounts/requests/:id/retry).
+   * Seed 000: the whole setup normally takes 200–500 ms.
+   */
+  stuckAfterMs = 500;
   /** Below this score (or `valid: false`) the account is refused (`validation_error`, terminal). */
   minValidationScore = 0.5;
 

@@ -23,7 +23,7 @@ export type NewCustomer = Omit<Customer, 'id' | 'updatedAt' | 'deletedAt' | 'ano
 export interface AuditEntry {
   companyId: string;
   customerId: string;
-  entityType: 'customer' | 'contact' | 'status';
+  entityType: 'customer' | 'contact' | 'status' | 'bank_account_request';
   entityId: string;
   action: string;
   actorUserId: string | null;
@@ -43,6 +43,34 @@ export interface AuditRow {
   reason: string | null;
   correlation_id: string | null;
   occurred_at: Date;
+}
+
+/** Must match the expression of the customers_company_phone_digits index exactly (migration 1763800026000). */
+const PHONE_DIGITS_REVERSED = `reverse(regexp_replace(c.phone, '[^0-9]', '', 'g'))`;
+
+/** What the support console searches customers by; each given term is one branch of the search. */
+export interface SupportSearchTerms {
+  /** A whole customer number (`CUST-000042`). */
+  customerNumber?: string;
+  /** A whole email address. */
+  email?: string;
+  /** The phone's national significant digits: phones whose digits end with them match. */
+  phoneDigits?: string;
+  /** Part of the name, email, phone or number. */
+  text?: string;
+}
+
+export interface SupportCardRow {
+  id: string;
+  customer_number: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  status: string;
+}
+
+export interface SupportHitRow extends SupportCardRow {
+  matched_by: 'customer_number' | 'name' | 'email' | 'phone';
 }
 
 /** Must match the expression of the customers_search_trgm index exactly, or the index is not used. */
@@ -274,6 +302,72 @@ export class CustomersRepository {
       [companyId, ids],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Display fields of live customers (not deleted or erased) among `ids`, for the support console. */
+  supportCards(companyId: string, ids: string[]): Promise<SupportCardRow[]> {
+    return this.dataSource.query<SupportCardRow[]>(
+      `SELECT c.id, c.customer_number, c.name, c.email::text AS email, c.phone, c.status
+         FROM customers c
+        WHERE c.company_id = $1 AND c.id = ANY($2::uuid[]) AND c.deleted_at IS NULL AND c.anonymized_at IS NULL`,
+      [companyId, ids],
+    );
+  }
+
+  /**
+   * The support console's customer search, one statement: a branch per kind of term given, each on its
+   * own index (the number's unique key, the email index, the phone-digits index, the trigram index), the
+   * best match per customer kept. Exact matches rank first (number, email, phone), then text matches by
+   * trigram similarity of the name.
+   */
+  async supportSearch(companyId: string, terms: SupportSearchTerms, limit: number): Promise<SupportHitRow[]> {
+    const params: unknown[] = [companyId];
+    const bind = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const live = 'c.company_id = $1 AND c.deleted_at IS NULL AND c.anonymized_at IS NULL';
+    const branches: string[] = [];
+    if (terms.customerNumber !== undefined) {
+      branches.push(`SELECT c.id, 1 AS rank, 'customer_number' AS matched_by, 1::real AS score
+         FROM customers c WHERE ${live} AND c.customer_number = ${bind(terms.customerNumber)}`);
+    }
+    if (terms.email !== undefined) {
+      branches.push(`SELECT c.id, 2, 'email', 1::real
+         FROM customers c WHERE ${live} AND c.email = ${bind(terms.email)}::citext`);
+    }
+    if (terms.phoneDigits !== undefined) {
+      const reversed = [...terms.phoneDigits].reverse().join('');
+      branches.push(`SELECT c.id, 3, 'phone', 1::real
+         FROM customers c WHERE ${live} AND c.phone IS NOT NULL
+          AND ${PHONE_DIGITS_REVERSED} LIKE ${bind(`${reversed}%`)}`);
+    }
+    if (terms.text !== undefined) {
+      const text = terms.text.toLowerCase();
+      const pattern = bind(`%${escapeLike(text)}%`);
+      const plain = bind(text);
+      // The trigram expression finds the rows; the CASE says which field matched.
+      branches.push(`SELECT * FROM (
+           SELECT c.id, 4 AS rank,
+                  CASE WHEN lower(c.name) LIKE ${pattern} THEN 'name'
+                       WHEN lower(c.customer_number) LIKE ${pattern} THEN 'customer_number'
+                       WHEN lower(coalesce(c.email::text, '')) LIKE ${pattern} THEN 'email'
+                       ELSE 'phone' END AS matched_by,
+                  similarity(lower(c.name), ${plain}) AS score
+             FROM customers c WHERE ${live} AND ${SEARCH_EXPRESSION} LIKE ${pattern}
+            ORDER BY score DESC, c.id LIMIT ${bind(limit)}
+         ) text_hits`);
+    }
+    if (branches.length === 0) return [];
+    return this.dataSource.query<SupportHitRow[]>(
+      `WITH hits (id, rank, matched_by, score) AS (${branches.join(' UNION ALL ')}),
+            best AS (SELECT DISTINCT ON (id) id, rank, matched_by, score FROM hits ORDER BY id, rank, score DESC)
+       SELECT c.id, c.customer_number, c.name, c.email::text AS email, c.phone, c.status, b.matched_by
+         FROM best b JOIN customers c ON c.id = b.id
+        ORDER BY b.rank, b.score DESC, c.name, c.id
+        LIMIT ${bind(limit)}`,
+      params,
+    );
   }
 
   /**

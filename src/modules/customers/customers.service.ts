@@ -11,12 +11,20 @@ import { InvoicesService } from '../invoices/invoices.service';
 import { canSeeCustomer, customerScope } from './customer-access';
 import { formatCustomerNumber } from './customer-number';
 import { judgeTransition } from './customer-status';
-import { AuditEntry, CustomersRepository } from './customers.repository';
+import {
+  AuditEntry,
+  AuditRow,
+  CustomersRepository,
+  SupportCardRow,
+  SupportHitRow,
+} from './customers.repository';
 import { CustomersMetrics } from './customers.metrics';
 import { DeleteReason } from './customers.events';
 import { ChangeStatusDto, CreateCustomerDto, CustomerResponse, UpdateCustomerDto } from './dto/customer.dto';
 import type { ListCustomersQuery } from './dto/list-customers.query';
 import { Customer, CustomerSource } from './entities/customer.entity';
+
+export type { AuditRow, SupportCardRow, SupportHitRow } from './customers.repository';
 
 export interface CustomerContactPoints {
   customerId: string;
@@ -154,6 +162,66 @@ export class CustomersService {
     interval: 'hour' | 'day' | 'week' | 'month',
   ): Promise<Array<{ start: Date; count: number }>> {
     return this.repository.registrationCounts(companyId, from, to, interval);
+  }
+
+  /**
+   * The support console's search over customers (number, email, phone digits, text), best first; see
+   * CustomersRepository.supportSearch. Live customers only.
+   */
+  supportSearch(
+    companyId: string,
+    terms: { customerNumber?: number; email?: string; phoneDigits?: string; text?: string },
+    limit: number,
+  ): Promise<SupportHitRow[]> {
+    return this.repository.supportSearch(
+      companyId,
+      {
+        ...terms,
+        customerNumber:
+          terms.customerNumber === undefined ? undefined : formatCustomerNumber(terms.customerNumber),
+      },
+      limit,
+    );
+  }
+
+  /** Number, name, contact points and status of the live customers among `ids` (support console). */
+  supportCards(companyId: string, ids: string[]): Promise<SupportCardRow[]> {
+    return ids.length > 0 ? this.repository.supportCards(companyId, ids) : Promise.resolve([]);
+  }
+
+  /** The newest `limit` entries of a customer's audit trail (support console). */
+  async recentAudit(companyId: string, customerId: string, limit: number): Promise<AuditRow[]> {
+    return (await this.repository.listAudit(companyId, customerId, limit)).slice(0, limit);
+  }
+
+  /**
+   * Appends an entry to a customer's audit trail inside the caller's transaction, for changes other
+   * modules make on the customer's behalf (a re-run bank-account setup).
+   */
+  async appendAudit(
+    manager: EntityManager,
+    principal: Principal,
+    entry: {
+      customerId: string;
+      entityType: AuditEntry['entityType'];
+      entityId: string;
+      action: string;
+      changes?: AuditEntry['changes'];
+      reason?: string;
+    },
+  ): Promise<void> {
+    await this.repository.appendAudit(manager, [
+      this.audit(
+        principal,
+        entry.customerId,
+        entry.entityType,
+        entry.entityId,
+        entry.action,
+        entry.changes ?? {},
+        this.clock.now(),
+        entry.reason,
+      ),
+    ]);
   }
 
   async list(principal: Principal, query: ListCustomersQuery): Promise<Page<CustomerResponse>> {

@@ -13,6 +13,12 @@ export { AGING_BUCKETS, type AgingBucket } from './aging/aging-definitions';
 export type { AgingFigures } from './aging/aging-response';
 export { formatAmount, formatMoney, minorUnitDecimals } from './dunning/money-format';
 export { LEDGER_ENTRY_TYPES, type LedgerEntry, type LedgerEntryType } from './ledger/statement-ledger';
+// Credit control's use cases (limits, exposure), for modules that show a customer's credit (the console).
+// Type only, injected by the CREDIT_SERVICE token: a runtime re-export would close an import cycle
+// (credit -> customers -> invoices.service) that leaves InvoicesService uninitialised for whoever
+// loads this file first.
+export type { CreditService } from './credit/credit.service';
+export const CREDIT_SERVICE = Symbol('CreditService');
 
 /** A customer's account for a statement: in one currency, between two calendar dates (inclusive). */
 export interface CustomerLedgerQuery {
@@ -84,6 +90,19 @@ export class InvoicesService {
     private readonly aging: AgingRepository,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * A customer's live aging as of today (UTC), by due date: one figure per currency the customer owes in
+   * (none when it owes nothing). The support console shows it beside the credit limit.
+   */
+  async customerAging(companyId: string, customerId: string): Promise<AgingFigures[]> {
+    const today = utcDate(this.clock.now());
+    const rows = await this.aging.report(
+      { companyId, customerId, asOf: today, basis: 'due_date', path: agingPath(today, today) },
+      { limit: 0 },
+    );
+    return rows.filter((row) => row.customer_id === null).map(figures);
+  }
 
   /**
    * A customer's account over a period (for statements): the opening balance, the period's entries and

@@ -83,6 +83,8 @@ export interface StuckQuery {
   olderThanMs: number | null;
   limits: StageLimit[];
   limit: number;
+  /** One customer's runs only (the support console's customer page). */
+  customerId?: string;
 }
 
 /** Every query of the journeys module. */
@@ -189,6 +191,7 @@ export class JourneysRepository {
           AND s.last_at < $3
           AND s.last_at < $7::timestamptz
                 - make_interval(secs => COALESCE($8::bigint, stage.max_ms, fallback.max_ms, 0) / 1000.0)
+          AND ($10::uuid IS NULL OR s.customer_id = $10)
         ORDER BY s.last_at, s.customer_id, s.flow, s.trace_id
         LIMIT $9`,
       [
@@ -201,7 +204,24 @@ export class JourneysRepository {
         query.now,
         query.olderThanMs,
         query.limit,
+        query.customerId ?? null,
       ],
+    );
+  }
+
+  /** One customer's newest `limit` events, newest first (the support console's customer page). */
+  async recentEvents(companyId: string, customerId: string, limit: number): Promise<TimelineRow[]> {
+    return this.dataSource.query<TimelineRow[]>(
+      `SELECT e.id, e.seq::text AS seq, e.flow, e.trace_id, e.event_type, e.status, e.error_type, e.duration_ms,
+              e.operation, e.fields, e.occurred_at, t.text AS override_text
+         FROM journey_events e
+         LEFT JOIN journey_response_templates t
+           ON t.company_id = e.company_id AND t.error_type = COALESCE(e.error_type, 'system_error')
+          AND e.status = 'error'
+        WHERE e.company_id = $1 AND e.customer_id = $2
+        ORDER BY e.occurred_at DESC, e.seq DESC
+        LIMIT $3`,
+      [companyId, customerId, limit],
     );
   }
 

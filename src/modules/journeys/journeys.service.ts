@@ -13,7 +13,7 @@ import type {
   StuckJourneysQuery,
 } from './dto/journeys.dto';
 import { JourneyCommitHook } from './journey-commit-hook';
-import { DEFAULT_RESPONSE_TEMPLATES, guidanceFor, stageLimits } from './journey-guidance';
+import { DEFAULT_RESPONSE_TEMPLATES, guidanceFor, NORMAL_TIMES_MS, stageLimits } from './journey-guidance';
 import { isTerminalEvent, parseDurationMs, parseSince } from './journey-rules';
 import { JOURNEY_ERROR_TYPES, JourneyErrorType, JourneyEventInput } from './journey.types';
 import { JourneysMetrics } from './journeys.metrics';
@@ -46,6 +46,41 @@ export interface TimelineEvent {
 }
 
 export type { JourneyEventInput } from './journey.types';
+
+/** One event of a customer's journey as the support console shows it. */
+export interface ConsoleJourneyEvent {
+  id: string;
+  flow: string;
+  trace_id: string;
+  /** The event type (seed 000's stage name). */
+  stage: string;
+  /** The stage for people ("External validation"). */
+  stage_name: string;
+  status: string;
+  error_type: JourneyErrorType | null;
+  duration_ms: number | null;
+  /**
+   * What is normal: for an event that measures an operation, seed 000's maximum for it (compare with
+   * duration_ms); otherwise how long the run normally stays at this stage; null when nothing follows.
+   */
+  normal_max_ms: number | null;
+  occurred_at: string;
+  response_text: string | null;
+}
+
+/** Where a customer's run is stuck, and what to check there. */
+export interface ConsoleStuckRun {
+  flow: string;
+  trace_id: string;
+  stage: string;
+  stage_name: string;
+  status: string;
+  error_type: JourneyErrorType | null;
+  since: string;
+  stuck_for_ms: number;
+  normal_max_ms: number;
+  check: string[];
+}
 
 /**
  * Customer journeys (seed 000): the one place flows record their stages, and the one place support reads
@@ -149,6 +184,66 @@ export class JourneysService {
           check: guidance.check,
         };
       }),
+    };
+  }
+
+  /**
+   * One customer's journey for the support console: the newest `limit` events, newest first, and the run
+   * that has been stuck longest (null when none is). The caller has checked the customer is visible.
+   */
+  async customerOverview(
+    companyId: string,
+    customerId: string,
+    limit: number,
+  ): Promise<{ events: ConsoleJourneyEvent[]; stuck: ConsoleStuckRun | null }> {
+    const now = this.clock.now();
+    const [rows, stuck] = await Promise.all([
+      this.repository.recentEvents(companyId, customerId, limit),
+      this.repository.stuck({
+        companyId,
+        customerId,
+        flow: null,
+        now,
+        olderThanMs: null,
+        limits: stageLimits(),
+        limit: 1,
+      }),
+    ]);
+    const run = stuck[0];
+    const guidance = run ? guidanceFor(run.flow, run.last_event_type, run.last_status) : undefined;
+    return {
+      events: rows.map((row) => {
+        const event = timelineEvent(row);
+        const stage = guidanceFor(row.flow, row.event_type, row.status);
+        return {
+          id: event.id,
+          flow: event.flow,
+          trace_id: event.trace_id,
+          stage: event.event_type,
+          stage_name: stage.stage,
+          status: event.status,
+          error_type: event.error_type,
+          duration_ms: event.duration_ms,
+          normal_max_ms: operationMaxMs(row.operation) ?? (stage.normalMaxMs > 0 ? stage.normalMaxMs : null),
+          occurred_at: event.occurred_at,
+          response_text: event.response_text,
+        };
+      }),
+      stuck:
+        run && guidance
+          ? {
+              flow: run.flow,
+              trace_id: run.trace_id,
+              stage: run.last_event_type,
+              stage_name: guidance.stage,
+              status: run.last_status,
+              error_type: run.last_error_type,
+              since: run.last_at.toISOString(),
+              stuck_for_ms: now.getTime() - run.last_at.getTime(),
+              normal_max_ms: guidance.normalMaxMs,
+              check: [guidance.check],
+            }
+          : null,
     };
   }
 
@@ -304,6 +399,12 @@ export class JourneysService {
       this.logger.info({ kind: 'CUSTOMER_METRIC', ...line }, 'CUSTOMER_METRIC');
     }
   }
+}
+
+/** Seed 000's normal maximum for a measured operation (`validation`, `total`, …); undefined for others. */
+function operationMaxMs(operation: string | null): number | undefined {
+  if (operation === null || !Object.hasOwn(NORMAL_TIMES_MS, operation)) return undefined;
+  return NORMAL_TIMES_MS[operation as keyof typeof NORMAL_TIMES_MS].max;
 }
 
 function timelineEvent(row: TimelineRow): TimelineEvent {

@@ -100,6 +100,19 @@ export class NotificationsService {
     );
   }
 
+  /**
+   * The newest `limit` deliveries addressed to a customer, newest first (the support console). Rows carry
+   * the address: callers show what they need, never the rendered content.
+   */
+  async recentDeliveriesToCustomer(companyId: string, customerId: string, limit: number) {
+    const rows = await this.repository.listDeliveries(
+      companyId,
+      { recipientKind: 'customer', recipientId: customerId },
+      limit,
+    );
+    return rows.slice(0, limit);
+  }
+
   /** Webhook deliveries of one domain event to the company's subscribed endpoints. */
   requestWebhooks(input: WebhookRequest, manager?: EntityManager) {
     const planned: NewDelivery[] = input.endpoints.map((endpoint) => ({

@@ -194,6 +194,11 @@ export class PaymentsService {
     return row;
   }
 
+  /** The customer a payment belongs to (support console search); undefined for none in the company. */
+  async customerOf(companyId: string, id: string): Promise<string | undefined> {
+    return (await this.repository.find(companyId, id))?.customer_id;
+  }
+
   async get(principal: Principal, id: string): Promise<PaymentView> {
     return paymentView(await this.visible(principal, id));
   }

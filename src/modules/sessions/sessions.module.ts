@@ -57,5 +57,6 @@ import { VouchersService } from './vouchers/vouchers.service';
     SessionReportsService,
     SessionReportsRepository,
   ],
+  exports: [SessionsService],
 })
 export class SessionsModule {}

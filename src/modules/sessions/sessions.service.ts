@@ -87,6 +87,11 @@ export class SessionsService {
     return sessionView(row);
   }
 
+  /** The customer a session belongs to (support console search); undefined for none in the company. */
+  async customerOf(companyId: string, id: string): Promise<string | undefined> {
+    return (await this.repository.find(companyId, id))?.customer_id;
+  }
+
   async get(principal: Principal, id: string): Promise<SessionView> {
     return sessionView(await this.visible(principal, id));
   }

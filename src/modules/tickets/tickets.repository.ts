@@ -37,6 +37,20 @@ export interface TicketRow {
   updated_at: Date;
 }
 
+/** A ticket as the support console lists it. */
+export interface SupportTicketRow {
+  id: string;
+  ticket_number: string;
+  subject: string;
+  status: string;
+  priority: string;
+  escalation_level: number;
+  created_at: Date;
+  first_response_due_at: Date | null;
+  resolution_due_at: Date | null;
+  breached: boolean;
+}
+
 export interface CommentRow {
   id: string;
   author_kind: 'customer' | 'staff';
@@ -348,6 +362,52 @@ export class TicketsRepository {
       `SELECT ${COLUMNS} FROM tickets WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
+  }
+
+  /**
+   * A customer's tickets for the support console: open ones first, then the most recent others, `limit`
+   * in all, each with its SLA due times (the latest first-response and resolution targets) and whether a
+   * target is missed or overdue at `now`. Two index range scans (tickets_company_customer) and a lookup
+   * per ticket (ticket_sla_targets_ticket).
+   */
+  supportOverview(companyId: string, customerId: string, limit: number, now: Date) {
+    return this.dataSource.query<SupportTicketRow[]>(
+      `WITH picked AS (
+         (SELECT id FROM tickets
+           WHERE company_id = $1 AND customer_id = $2 AND status NOT IN ('resolved', 'closed')
+           ORDER BY created_at DESC, id DESC LIMIT $3)
+         UNION
+         (SELECT id FROM tickets WHERE company_id = $1 AND customer_id = $2
+           ORDER BY created_at DESC, id DESC LIMIT $3)
+       )
+       SELECT t.id, t.ticket_number, t.subject, t.status, t.priority, t.escalation_level, t.created_at,
+              sla.first_response_due_at, sla.resolution_due_at,
+              COALESCE(t.sla_state IN ('missed', 'active_with_misses'), false) OR COALESCE(sla.overdue, false)
+                AS breached
+         FROM picked p
+         JOIN tickets t ON t.id = p.id
+         LEFT JOIN LATERAL (
+           SELECT (array_agg(due_at ORDER BY id DESC) FILTER (WHERE kind = 'first_response'))[1]
+                    AS first_response_due_at,
+                  (array_agg(due_at ORDER BY id DESC) FILTER (WHERE kind = 'resolution'))[1] AS resolution_due_at,
+                  bool_or(status = 'missed'
+                          OR (status = 'active' AND paused_at IS NULL AND due_at IS NOT NULL AND due_at <= $4))
+                    AS overdue
+             FROM ticket_sla_targets WHERE ticket_id = t.id
+         ) sla ON true
+        ORDER BY t.status NOT IN ('resolved', 'closed') DESC, t.created_at DESC, t.id DESC
+        LIMIT $3`,
+      [companyId, customerId, limit, now],
+    );
+  }
+
+  /** The customer of a ticket by its number (`TKT-20261122-00042`); undefined when none or a walk-in. */
+  async customerOfNumber(companyId: string, ticketNumber: string): Promise<string | undefined> {
+    const [row] = await this.dataSource.query<Array<{ customer_id: string | null }>>(
+      `SELECT customer_id FROM tickets WHERE company_id = $1 AND ticket_number = $2`,
+      [companyId, ticketNumber],
+    );
+    return row?.customer_id ?? undefined;
   }
 
   history(companyId: string, ticketId: string) {

@@ -25,12 +25,14 @@ import { attachmentResponse } from './dto/ticket-attachment.dto';
 import { BUILT_IN_FORMS, FormField, validateFormFields } from './ticket-forms';
 import { AttachmentRow, TicketAttachmentsService } from './ticket-attachments.service';
 import { judgeTicketTransition } from './ticket-status';
-import type { CommentRow, TicketRow } from './tickets.repository';
+import type { CommentRow, SupportTicketRow, TicketRow } from './tickets.repository';
 import { DEFAULT_ROUTES, formatTicketNumber, route, TicketCategory } from './ticket-routing';
 import { TicketSlaService } from './sla/ticket-sla.service';
 import { TicketsMetrics } from './tickets.metrics';
 import { TicketsRepository } from './tickets.repository';
 import './tickets.events';
+
+export type { SupportTicketRow } from './tickets.repository';
 
 const isStaff = (principal: Principal): boolean => principal.roles.some((role) => STAFF_ROLES.includes(role));
 
@@ -599,6 +601,19 @@ export class TicketsService {
       })),
       events: events.map((e) => ({ ...e, occurred_at: iso(e.occurred_at) })),
     };
+  }
+
+  /**
+   * A customer's tickets for the support console: open first, then recent, `limit` in all, with SLA due
+   * times and whether a target is missed or overdue now. The caller has checked the customer.
+   */
+  supportOverview(companyId: string, customerId: string, limit: number): Promise<SupportTicketRow[]> {
+    return this.repository.supportOverview(companyId, customerId, limit, this.clock.now());
+  }
+
+  /** The customer a ticket number belongs to (support console search); undefined for none or a walk-in. */
+  customerOfNumber(companyId: string, ticketNumber: string): Promise<string | undefined> {
+    return this.repository.customerOfNumber(companyId, ticketNumber);
   }
 
   async get(principal: Principal, id: string) {

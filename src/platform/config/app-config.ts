@@ -400,6 +400,15 @@ export class AppConfig {
   @Matches(/^\S+( \S+){4,5}$/, { message: 'CREDIT_UTILISATION_CRON must be a cron pattern of 5 or 6 fields' })
   CREDIT_UTILISATION_CRON = '30 1 * * *';
 
+  /**
+   * Where the built support console (index.html and its assets) is served from at /console; by default
+   * dist/console beside the compiled service. When it holds no index.html, /console answers 503.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  CONSOLE_DIR?: string;
+
   get attachmentAllowedTypes(): string[] {
     return this.ATTACHMENT_ALLOWED_TYPES.split(',')
       .map((type) => type.trim().toLowerCase())
@@ -462,6 +471,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     'S3_ENDPOINT',
     'S3_ACCESS_KEY_ID',
     'S3_SECRET_ACCESS_KEY',
+    'CONSOLE_DIR',
   ]) {
     if (env[key]) present[key] = env[key];
   }

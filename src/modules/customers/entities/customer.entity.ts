@@ -25,6 +25,7 @@ export interface BillingAddress {
 @Index('customers_search_trgm', { synchronize: false })
 @Index('customers_company_email', { synchronize: false })
 @Index('customers_company_external_id', { synchronize: false })
+@Index('customers_company_phone_digits', { synchronize: false })
 export class Customer {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
