@@ -10,7 +10,7 @@ import { PaymentReconciler } from '../src/modules/payments/payment-reconciler';
 import { startTestGatewaySim, TEST_GATEWAY_SECRET } from './support/gateway-sim';
 import { HttpStub, SmtpSink } from './support/peers';
 import { startPrivatePostgres, PrivatePostgres } from './support/private-postgres';
-import { freePort, startDurableRedisServer, stop } from './support/processes';
+import { freePort, startRedisServer, stop } from './support/processes';
 import { waitFor, waitUntilQuiet } from './support/wait';
 
 /**
@@ -76,7 +76,7 @@ describe('Redis stopped for 30 s under write load', () => {
   it('keeps taking writes, reports not-ready, holds the events in the outbox and delivers each once after', async () => {
     const redisDir = await mkdtemp(join(tmpdir(), 'custops-redis-'));
     const port = await freePort();
-    let redis = await startDurableRedisServer(port, redisDir);
+    let redis = await startRedisServer(port, { appendOnlyDir: redisDir });
     const smtp = await new SmtpSink().start();
     const hooks = await new HttpStub().start();
     const companyId = randomUUID();
@@ -190,7 +190,7 @@ describe('Redis stopped for 30 s under write load', () => {
           [companyId, duringCustomers, duringTickets],
         );
         phase = 'after';
-        redis = await startDurableRedisServer(port, redisDir);
+        redis = await startRedisServer(port, { appendOnlyDir: redisDir });
 
         expect(duringCustomers.length).toBeGreaterThanOrEqual(10);
         expect(pending).toEqual([

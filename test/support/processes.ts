@@ -90,48 +90,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A private Redis server for tests that stop and restart it. */
-export async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await waitFor(
-      async () => {
-        if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
-        return (await probe.ping().catch(() => undefined)) === 'PONG';
-      },
-      { what: `redis-server on ${port}` },
-    );
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
-
-export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
-}
-
 /**
- * A private Redis server that keeps an append-only file in `dir`, as production runs it
- * (docker-compose: `--appendonly yes`): killed and started again on the same `dir`, it still has the
- * jobs it had acknowledged. startRedisServer's Redis keeps nothing and comes back empty.
+ * A private Redis server for tests that stop and restart it. By default it keeps nothing and comes back
+ * empty; with `appendOnlyDir` it keeps an append-only file there, as production runs it (docker-compose:
+ * `--appendonly yes`), so killed and started again on the same dir it still has the jobs it acknowledged.
  */
-export async function startDurableRedisServer(port: number, dir: string): Promise<ChildProcess> {
+export async function startRedisServer(
+  port: number,
+  { appendOnlyDir }: { appendOnlyDir?: string } = {},
+): Promise<ChildProcess> {
+  const persistence = appendOnlyDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', appendOnlyDir]
+    : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
     [
@@ -141,12 +111,7 @@ export async function startDurableRedisServer(port: number, dir: string): Promis
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--dir',
-      dir,
+      ...persistence,
       '--maxmemory-policy',
       'noeviction',
       '--daemonize',
@@ -169,10 +134,17 @@ export async function startDurableRedisServer(port: number, dir: string): Promis
         if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
         return (await probe.ping().catch(() => undefined)) === 'PONG';
       },
-      { what: `durable redis-server on ${port}` },
+      { what: `redis-server on ${port}` },
     );
   } finally {
     probe.disconnect();
   }
   return child;
+}
+
+export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
 }
