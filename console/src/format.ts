@@ -78,6 +78,15 @@ export function humanize(value: string | null | undefined): string {
   return value ? value.replace(/_/g, ' ') : '—';
 }
 
+const FLOWS: Record<string, string> = {
+  bank_account_setup: 'Bank account setup',
+  payment: 'Payment',
+  ticket_submission: 'Ticket',
+};
+
+/** A journey flow's name for people: "bank_account_setup" → "Bank account setup". */
+export const flowName = (flow: string): string => FLOWS[flow] ?? humanize(flow);
+
 export function checksOf(check: string[] | string | null | undefined): string[] {
   if (!check) return [];
   return Array.isArray(check) ? check : [check];

@@ -1,9 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
+import { DataTable } from '../components/data-table';
 import { Badge, CopyButton, useNow, useReportError } from '../components/feedback';
 import {
   checksOf,
+  flowName,
   formatBytes,
   formatDateTime,
   formatDue,
@@ -28,13 +30,6 @@ import type {
 /** Runs an action against the API; reloads the customer on success, reports the problem otherwise. */
 export type Act = (run: () => Promise<unknown>, what: string, done: string) => Promise<boolean>;
 
-const FLOWS: Record<string, string> = {
-  bank_account_setup: 'Bank account setup',
-  payment: 'Payment',
-  ticket_submission: 'Ticket',
-};
-const flowName = (flow: string) => FLOWS[flow] ?? humanize(flow);
-
 /**
  * Bank-account requests the console offers to re-run: still open, or failed for a reason a re-run can cure
  * (not refused data). The server decides (409 when the request is within its normal time or finished).
@@ -51,14 +46,14 @@ function Section({
 }: {
   id: string;
   title: string;
-  count?: number;
+  count: number;
   children: ComponentChildren;
 }) {
   return (
     <section class="panel" id={id} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} tabIndex={-1}>
         {title}
-        {count !== undefined && <span class="count"> ({count})</span>}
+        <span class="count"> ({count})</span>
       </h2>
       {children}
     </section>
@@ -376,78 +371,68 @@ export function TicketsSection({
   const [open, setOpen] = useState<string | null>(null);
   return (
     <Section id="tickets" title="Tickets" count={tickets.length}>
-      {tickets.length === 0 ? (
-        <Empty>No tickets.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Ticket</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Status</th>
-                <th scope="col">Priority</th>
-                <th scope="col">Escalation</th>
-                <th scope="col">First response</th>
-                <th scope="col">Resolution</th>
-                <th scope="col">Opened</th>
-                <th scope="col">
-                  <span class="visually-hidden">Comments</span>
-                </th>
+      <DataTable
+        empty="No tickets."
+        columns={[
+          { label: 'Ticket' },
+          { label: 'Subject' },
+          { label: 'Status' },
+          { label: 'Priority' },
+          { label: 'Escalation' },
+          { label: 'First response' },
+          { label: 'Resolution' },
+          { label: 'Opened' },
+          { label: <span class="visually-hidden">Comments</span> },
+        ]}
+        rows={tickets}
+        row={(ticket) => {
+          const active = !CLOSED_TICKETS.has(ticket.status);
+          const panelId = `comments-${ticket.id}`;
+          return [
+            <tr key={ticket.id} class={ticket.breached && active ? 'row--bad' : undefined}>
+              <th scope="row">{ticket.number}</th>
+              <td>{ticket.subject}</td>
+              <td>
+                <Badge value={ticket.status} />
+                {ticket.breached && <span class="badge badge--bad">SLA breached</span>}
+              </td>
+              <td>{ticket.priority}</td>
+              <td>{ticket.escalation_level > 0 ? `Level ${ticket.escalation_level}` : 'None'}</td>
+              <td>
+                {active ? (
+                  <Due iso={ticket.first_response_due_at} now={now} label="First response due" />
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td>
+                {active ? <Due iso={ticket.resolution_due_at} now={now} label="Resolution due" /> : '—'}
+              </td>
+              <td>
+                <Time iso={ticket.created_at} />
+              </td>
+              <td>
+                <button
+                  type="button"
+                  class="button button--small"
+                  aria-expanded={open === ticket.id}
+                  aria-controls={panelId}
+                  onClick={() => setOpen(open === ticket.id ? null : ticket.id)}
+                >
+                  Comments<span class="visually-hidden"> on {ticket.number}</span>
+                </button>
+              </td>
+            </tr>,
+            open === ticket.id && (
+              <tr key={`${ticket.id}-comments`} class="row--detail">
+                <td colSpan={9} id={panelId}>
+                  <TicketComments ticket={ticket} canComment={canComment && active} act={act} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {tickets.map((ticket) => {
-                const active = !CLOSED_TICKETS.has(ticket.status);
-                const panelId = `comments-${ticket.id}`;
-                return [
-                  <tr key={ticket.id} class={ticket.breached && active ? 'row--bad' : undefined}>
-                    <th scope="row">{ticket.number}</th>
-                    <td>{ticket.subject}</td>
-                    <td>
-                      <Badge value={ticket.status} />
-                      {ticket.breached && <span class="badge badge--bad">SLA breached</span>}
-                    </td>
-                    <td>{ticket.priority}</td>
-                    <td>{ticket.escalation_level > 0 ? `Level ${ticket.escalation_level}` : 'None'}</td>
-                    <td>
-                      {active ? (
-                        <Due iso={ticket.first_response_due_at} now={now} label="First response due" />
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>
-                      {active ? <Due iso={ticket.resolution_due_at} now={now} label="Resolution due" /> : '—'}
-                    </td>
-                    <td>
-                      <Time iso={ticket.created_at} />
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        class="button button--small"
-                        aria-expanded={open === ticket.id}
-                        aria-controls={panelId}
-                        onClick={() => setOpen(open === ticket.id ? null : ticket.id)}
-                      >
-                        Comments<span class="visually-hidden"> on {ticket.number}</span>
-                      </button>
-                    </td>
-                  </tr>,
-                  open === ticket.id && (
-                    <tr key={`${ticket.id}-comments`} class="row--detail">
-                      <td colSpan={9} id={panelId}>
-                        <TicketComments ticket={ticket} canComment={canComment && active} act={act} />
-                      </td>
-                    </tr>
-                  ),
-                ];
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ),
+          ];
+        }}
+      />
     </Section>
   );
 }
@@ -555,44 +540,34 @@ function TicketComments({ ticket, canComment, act }: { ticket: Ticket; canCommen
 export function PaymentsSection({ payments }: { payments: Payment[] }) {
   return (
     <Section id="payments" title="Payments" count={payments.length}>
-      {payments.length === 0 ? (
-        <Empty>No payments.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col" class="num">
-                  Amount
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">Error code</th>
-                <th scope="col">Error class</th>
-                <th scope="col">Payment id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {payments.map((payment) => (
-                <tr key={payment.id} class={payment.status === 'failed' ? 'row--bad' : undefined}>
-                  <td>
-                    <Time iso={payment.created_at} />
-                  </td>
-                  <td class="num">{formatMoney(payment.amount_minor, payment.currency)}</td>
-                  <td>
-                    <Badge value={payment.status} />
-                  </td>
-                  <td>{payment.error_code ? <code>{payment.error_code}</code> : '—'}</td>
-                  <td>{payment.error_class ? humanize(payment.error_class) : '—'}</td>
-                  <td>
-                    <code class="id">{payment.id}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty="No payments."
+        columns={[
+          { label: 'When' },
+          { label: 'Amount', class: 'num' },
+          { label: 'Status' },
+          { label: 'Error code' },
+          { label: 'Error class' },
+          { label: 'Payment id' },
+        ]}
+        rows={payments}
+        row={(payment) => (
+          <tr key={payment.id} class={payment.status === 'failed' ? 'row--bad' : undefined}>
+            <td>
+              <Time iso={payment.created_at} />
+            </td>
+            <td class="num">{formatMoney(payment.amount_minor, payment.currency)}</td>
+            <td>
+              <Badge value={payment.status} />
+            </td>
+            <td>{payment.error_code ? <code>{payment.error_code}</code> : '—'}</td>
+            <td>{payment.error_class ? humanize(payment.error_class) : '—'}</td>
+            <td>
+              <code class="id">{payment.id}</code>
+            </td>
+          </tr>
+        )}
+      />
     </Section>
   );
 }
@@ -600,59 +575,51 @@ export function PaymentsSection({ payments }: { payments: Payment[] }) {
 export function SessionsSection({ sessions }: { sessions: Session[] }) {
   return (
     <Section id="sessions" title="Sessions" count={sessions.length}>
-      {sessions.length === 0 ? (
-        <Empty>No WiFi sessions.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Package</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Usage (down / up)</th>
-                <th scope="col">Session id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((session) => {
-                const used = Number(session.bytes_in) + Number(session.bytes_out);
-                return (
-                  <tr key={session.id}>
-                    <td>{session.package_name}</td>
-                    <td>
-                      <Badge value={session.status} />
-                    </td>
-                    <td>
-                      <Time iso={session.started_at} />
-                    </td>
-                    <td>
-                      <Time iso={session.expires_at} />
-                    </td>
-                    <td data-testid="session-usage">
-                      {formatBytes(used)}
-                      {session.data_cap_bytes ? ` of ${formatBytes(session.data_cap_bytes)}` : ''} (
-                      {formatBytes(session.bytes_in)} / {formatBytes(session.bytes_out)})
-                      {session.data_cap_bytes ? (
-                        <meter
-                          min={0}
-                          max={session.data_cap_bytes}
-                          value={Math.min(used, session.data_cap_bytes)}
-                          aria-label={`Data used of the cap, session ${session.id.slice(0, 8)}`}
-                        />
-                      ) : null}
-                    </td>
-                    <td>
-                      <code class="id">{session.id}</code>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty="No WiFi sessions."
+        columns={[
+          { label: 'Package' },
+          { label: 'Status' },
+          { label: 'Started' },
+          { label: 'Expires' },
+          { label: 'Usage (down / up)' },
+          { label: 'Session id' },
+        ]}
+        rows={sessions}
+        row={(session) => {
+          const used = Number(session.bytes_in) + Number(session.bytes_out);
+          return (
+            <tr key={session.id}>
+              <td>{session.package_name}</td>
+              <td>
+                <Badge value={session.status} />
+              </td>
+              <td>
+                <Time iso={session.started_at} />
+              </td>
+              <td>
+                <Time iso={session.expires_at} />
+              </td>
+              <td data-testid="session-usage">
+                {formatBytes(used)}
+                {session.data_cap_bytes ? ` of ${formatBytes(session.data_cap_bytes)}` : ''} (
+                {formatBytes(session.bytes_in)} / {formatBytes(session.bytes_out)})
+                {session.data_cap_bytes ? (
+                  <meter
+                    min={0}
+                    max={session.data_cap_bytes}
+                    value={Math.min(used, session.data_cap_bytes)}
+                    aria-label={`Data used of the cap, session ${session.id.slice(0, 8)}`}
+                  />
+                ) : null}
+              </td>
+              <td>
+                <code class="id">{session.id}</code>
+              </td>
+            </tr>
+          );
+        }}
+      />
     </Section>
   );
 }
@@ -669,76 +636,62 @@ export function NotificationsSection({
   const [busy, setBusy] = useState<string | null>(null);
   return (
     <Section id="notifications" title="Notifications" count={notifications.length}>
-      {notifications.length === 0 ? (
-        <Empty>No notifications.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Template</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Delivery</th>
-                <th scope="col" class="num">
-                  Attempts
-                </th>
-                <th scope="col">Last error</th>
-                <th scope="col">Sent</th>
-                {canRetry && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+      <DataTable
+        empty="No notifications."
+        columns={[
+          { label: 'Created' },
+          { label: 'Template' },
+          { label: 'Channel' },
+          { label: 'Delivery' },
+          { label: 'Attempts', class: 'num' },
+          { label: 'Last error' },
+          { label: 'Sent' },
+          canRetry && { label: <span class="visually-hidden">Actions</span> },
+        ]}
+        rows={notifications}
+        row={(n) => (
+          <tr key={n.delivery_id} class={n.status === 'failed' ? 'row--bad' : undefined}>
+            <td>
+              <Time iso={n.created_at} />
+            </td>
+            <td>{humanize(n.template)}</td>
+            <td>{n.channel}</td>
+            <td>
+              <Badge value={n.status} />
+            </td>
+            <td class="num">{n.attempts}</td>
+            <td>{n.last_error ?? '—'}</td>
+            <td>
+              <Time iso={n.sent_at} />
+            </td>
+            {canRetry && (
+              <td>
+                {n.status === 'failed' && (
+                  <button
+                    type="button"
+                    class="button button--small"
+                    data-action="retry-notification"
+                    disabled={busy === n.delivery_id}
+                    onClick={() => {
+                      setBusy(n.delivery_id);
+                      void act(
+                        () =>
+                          api(`/v1/notifications/deliveries/${n.delivery_id}/retry`, {
+                            method: 'POST',
+                          }),
+                        'Retrying the notification',
+                        'Notification queued again.',
+                      ).finally(() => setBusy(null));
+                    }}
+                  >
+                    Retry<span class="visually-hidden"> the {n.channel} notification</span>
+                  </button>
                 )}
-              </tr>
-            </thead>
-            <tbody>
-              {notifications.map((n) => (
-                <tr key={n.delivery_id} class={n.status === 'failed' ? 'row--bad' : undefined}>
-                  <td>
-                    <Time iso={n.created_at} />
-                  </td>
-                  <td>{humanize(n.template)}</td>
-                  <td>{n.channel}</td>
-                  <td>
-                    <Badge value={n.status} />
-                  </td>
-                  <td class="num">{n.attempts}</td>
-                  <td>{n.last_error ?? '—'}</td>
-                  <td>
-                    <Time iso={n.sent_at} />
-                  </td>
-                  {canRetry && (
-                    <td>
-                      {n.status === 'failed' && (
-                        <button
-                          type="button"
-                          class="button button--small"
-                          data-action="retry-notification"
-                          disabled={busy === n.delivery_id}
-                          onClick={() => {
-                            setBusy(n.delivery_id);
-                            void act(
-                              () =>
-                                api(`/v1/notifications/deliveries/${n.delivery_id}/retry`, {
-                                  method: 'POST',
-                                }),
-                              'Retrying the notification',
-                              'Notification queued again.',
-                            ).finally(() => setBusy(null));
-                          }}
-                        >
-                          Retry<span class="visually-hidden"> the {n.channel} notification</span>
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </td>
+            )}
+          </tr>
+        )}
+      />
     </Section>
   );
 }
@@ -755,78 +708,66 @@ export function BankAccountsSection({
   const [busy, setBusy] = useState<string | null>(null);
   return (
     <Section id="bank-accounts" title="Bank accounts" count={accounts.length}>
-      {accounts.length === 0 ? (
-        <Empty>No bank account setups.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Requested</th>
-                <th scope="col">Account</th>
-                <th scope="col">Bank</th>
-                <th scope="col">Status</th>
-                <th scope="col">Error</th>
-                {canRerun && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+      <DataTable
+        empty="No bank account setups."
+        columns={[
+          { label: 'Requested' },
+          { label: 'Account' },
+          { label: 'Bank' },
+          { label: 'Status' },
+          { label: 'Error' },
+          canRerun && { label: <span class="visually-hidden">Actions</span> },
+        ]}
+        rows={accounts}
+        row={(account) => (
+          <tr key={account.request_id} class={account.error_type ? 'row--bad' : undefined}>
+            <td>
+              <Time iso={account.created_at} />
+            </td>
+            <td>
+              {account.account_last4 ? (
+                <span>
+                  <span aria-hidden="true">•••• </span>
+                  <span class="visually-hidden">ending in </span>
+                  {account.account_last4}
+                </span>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>{account.bank_name ?? '—'}</td>
+            <td>
+              <Badge value={account.status} />
+            </td>
+            <td>{account.error_type ? humanize(account.error_type) : '—'}</td>
+            {canRerun && (
+              <td>
+                {rerunnable(account) && (
+                  <button
+                    type="button"
+                    class="button button--small"
+                    data-action="rerun-bank-setup"
+                    disabled={busy === account.request_id}
+                    onClick={() => {
+                      setBusy(account.request_id);
+                      void act(
+                        () =>
+                          api(`/v1/bank-accounts/requests/${account.request_id}/retry`, {
+                            method: 'POST',
+                          }),
+                        'Re-running the bank account setup',
+                        'Bank account setup queued again.',
+                      ).finally(() => setBusy(null));
+                    }}
+                  >
+                    Re-run setup
+                  </button>
                 )}
-              </tr>
-            </thead>
-            <tbody>
-              {accounts.map((account) => (
-                <tr key={account.request_id} class={account.error_type ? 'row--bad' : undefined}>
-                  <td>
-                    <Time iso={account.created_at} />
-                  </td>
-                  <td>
-                    {account.account_last4 ? (
-                      <span>
-                        <span aria-hidden="true">•••• </span>
-                        <span class="visually-hidden">ending in </span>
-                        {account.account_last4}
-                      </span>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td>{account.bank_name ?? '—'}</td>
-                  <td>
-                    <Badge value={account.status} />
-                  </td>
-                  <td>{account.error_type ? humanize(account.error_type) : '—'}</td>
-                  {canRerun && (
-                    <td>
-                      {rerunnable(account) && (
-                        <button
-                          type="button"
-                          class="button button--small"
-                          data-action="rerun-bank-setup"
-                          disabled={busy === account.request_id}
-                          onClick={() => {
-                            setBusy(account.request_id);
-                            void act(
-                              () =>
-                                api(`/v1/bank-accounts/requests/${account.request_id}/retry`, {
-                                  method: 'POST',
-                                }),
-                              'Re-running the bank account setup',
-                              'Bank account setup queued again.',
-                            ).finally(() => setBusy(null));
-                          }}
-                        >
-                          Re-run setup
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </td>
+            )}
+          </tr>
+        )}
+      />
     </Section>
   );
 }
@@ -834,34 +775,21 @@ export function BankAccountsSection({
 export function AuditSection({ audit }: { audit: AuditEntry[] }) {
   return (
     <Section id="audit" title="Audit trail" count={audit.length}>
-      {audit.length === 0 ? (
-        <Empty>Nothing recorded.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {audit.map((entry, index) => (
-                <tr key={`${entry.at}-${index}`}>
-                  <td>
-                    <Time iso={entry.at} />
-                  </td>
-                  <td>{entry.actor ?? '—'}</td>
-                  <td>{humanize(entry.action)}</td>
-                  <td>{entry.summary ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty="Nothing recorded."
+        columns={[{ label: 'When' }, { label: 'Who' }, { label: 'What' }, { label: 'Details' }]}
+        rows={audit}
+        row={(entry, index) => (
+          <tr key={`${entry.at}-${index}`}>
+            <td>
+              <Time iso={entry.at} />
+            </td>
+            <td>{entry.actor ?? '—'}</td>
+            <td>{humanize(entry.action)}</td>
+            <td>{entry.summary ?? '—'}</td>
+          </tr>
+        )}
+      />
     </Section>
   );
 }

@@ -1,15 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
+import { DataTable } from '../components/data-table';
 import { useReportError } from '../components/feedback';
-import { checksOf, formatDateTime, formatDuration, humanize } from '../format';
+import { checksOf, flowName, formatDateTime, formatDuration, humanize } from '../format';
 import { customerHref, hasNavigated } from '../router';
 import type { StuckGroup } from '../types';
-
-const FLOWS: Record<string, string> = {
-  bank_account_setup: 'Bank account setup',
-  payment: 'Payment',
-  ticket_submission: 'Ticket',
-};
 
 /** Every customer stuck past seed 000's normal time for their stage, grouped by stage, with what to check. */
 export function StuckNow() {
@@ -59,7 +54,7 @@ export function StuckNow() {
         return (
           <section key={id} class="panel" aria-labelledby={`${id}-title`} data-stage={group.stage}>
             <h2 id={`${id}-title`}>
-              {group.stage_name} <span class="muted">({FLOWS[group.flow] ?? humanize(group.flow)})</span>
+              {group.stage_name} <span class="muted">({flowName(group.flow)})</span>
               <span class="count"> · {group.customers.length}</span>
             </h2>
             <p class="muted">Normally moves on within {formatDuration(group.normal_max_ms)}.</p>
@@ -69,34 +64,29 @@ export function StuckNow() {
                 <li key={check}>{check}</li>
               ))}
             </ul>
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Customer</th>
-                    <th scope="col">Number</th>
-                    <th scope="col">Since</th>
-                    <th scope="col">Stuck for</th>
-                    <th scope="col">Error</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {group.customers.map((c) => (
-                    <tr key={`${c.customer_id}-${c.since}`}>
-                      <th scope="row">
-                        <a href={customerHref(c.customer_id)}>{c.name}</a>
-                      </th>
-                      <td>{c.customer_number}</td>
-                      <td>
-                        <time dateTime={c.since}>{formatDateTime(c.since, true)}</time>
-                      </td>
-                      <td>{formatDuration(c.stuck_for_ms)}</td>
-                      <td>{c.error_type ? humanize(c.error_type) : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[
+                { label: 'Customer' },
+                { label: 'Number' },
+                { label: 'Since' },
+                { label: 'Stuck for' },
+                { label: 'Error' },
+              ]}
+              rows={group.customers}
+              row={(c) => (
+                <tr key={`${c.customer_id}-${c.since}`}>
+                  <th scope="row">
+                    <a href={customerHref(c.customer_id)}>{c.name}</a>
+                  </th>
+                  <td>{c.customer_number}</td>
+                  <td>
+                    <time dateTime={c.since}>{formatDateTime(c.since, true)}</time>
+                  </td>
+                  <td>{formatDuration(c.stuck_for_ms)}</td>
+                  <td>{c.error_type ? humanize(c.error_type) : '—'}</td>
+                </tr>
+              )}
+            />
           </section>
         );
       })}
