@@ -4,6 +4,7 @@ import { halfOpenAfterMs } from '../src/modules/payments/gateway/mobile-money.ga
 import { PaymentReconciler } from '../src/modules/payments/payment-reconciler';
 import { signGatewayPayload } from '../src/platform/http/hmac-signature';
 import { startTestApp, TestApp } from './support/app';
+import { connect } from './support/database';
 import { startTestGatewaySim, TEST_GATEWAY_SECRET } from './support/gateway-sim';
 import { waitFor } from './support/wait';
 
@@ -306,6 +307,43 @@ describe('Payments (intents, gateway, callbacks, reconciliation)', () => {
     expect(late.body.outcome).toBe('ignored');
     expect(await payment(done.id)).toMatchObject({ status: 'succeeded' });
     expect(await invoice(invoiceId)).toMatchObject({ balance_minor: '60000' });
+  });
+
+  it('applies a callback that arrives before the push is recorded, without waiting for reconciliation', async () => {
+    const invoiceId = await openInvoice();
+    // The test holds the intent's row lock from the moment it exists: the push goes out (it takes no
+    // lock) and the gateway calls back at once, while our record of the push waits for the lock.
+    const holder = await connect(t.databaseUrl);
+    try {
+      const created = await pay(invoiceId).expect(201);
+      const id = created.body.id as string;
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM payment_intents WHERE id = $1 FOR UPDATE', [id]);
+      const early = await waitFor(
+        async () =>
+          (
+            await t.db.query<{ checkout_request_id: string; payment_id: string | null }>(
+              `SELECT checkout_request_id, payment_id FROM payment_callbacks WHERE outcome = 'early'`,
+            )
+          ).rows[0],
+        { what: 'the callback kept as early' },
+      );
+      expect(early.payment_id).toBeNull();
+      expect((await payment(id)).gateway_reference).toBeNull();
+      await holder.query('COMMIT');
+
+      const done = await settled(id);
+      expect(done).toMatchObject({ status: 'succeeded', gateway_reference: early.checkout_request_id });
+      const { rows } = await t.db.query(
+        'SELECT outcome, payment_id FROM payment_callbacks WHERE checkout_request_id = $1',
+        [early.checkout_request_id],
+      );
+      expect(rows).toEqual([{ outcome: 'succeeded', payment_id: id }]);
+      expect(await invoice(invoiceId)).toMatchObject({ allocated_minor: '40000' });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
   });
 
   it('classifies a gateway that hangs as timeout_error, without sending the push again', async () => {

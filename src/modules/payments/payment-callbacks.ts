@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock/clock';
 import { AppConfig } from '../../platform/config/app-config';
 import { DomainException } from '../../platform/http/domain-exception';
@@ -11,8 +12,8 @@ import {
   verifyGatewaySignature,
 } from '../../platform/http/hmac-signature';
 import { PAYMENT_GATEWAY, PaymentGateway } from './gateway/payment-gateway';
-import { ApplyOutcome, PaymentResults } from './payment-results';
-import { PaymentsRepository } from './payments.repository';
+import { ApplyOutcome, GatewayResult, PaymentResults } from './payment-results';
+import { PaymentRow, PaymentsRepository } from './payments.repository';
 
 interface CallbackBody {
   checkout_request_id: string;
@@ -26,7 +27,18 @@ interface CallbackBody {
 
 export interface CallbackAnswer {
   status: 'ok';
-  outcome: ApplyOutcome | 'replayed';
+  /** `early`: kept until the push it answers is recorded, which then applies it. */
+  outcome: ApplyOutcome | 'replayed' | 'early';
+}
+
+function resultOf(body: CallbackBody): GatewayResult {
+  return {
+    resultCode: body.result_code,
+    resultDesc: body.result_desc ?? '',
+    providerReference: body.provider_reference ?? null,
+    amountMinor: body.amount_minor,
+    currency: body.currency,
+  };
 }
 
 function parseCallback(raw: Buffer): CallbackBody | undefined {
@@ -91,14 +103,29 @@ export class PaymentCallbacks {
       );
     }
     const bodyHash = createHash('sha256').update(raw!).digest('hex');
-    const answer = await this.repository.transaction(async (manager): Promise<CallbackAnswer | undefined> => {
+    const answer = await this.repository.transaction(async (manager): Promise<CallbackAnswer> => {
+      await this.repository.lockCheckout(manager, provider, body.checkout_request_id);
       const intent = await this.repository.lockByGatewayReference(
         manager,
         provider,
         body.checkout_request_id,
       );
-      if (!intent) return undefined;
       const now = this.clock.now();
+      if (!intent) {
+        // Faster than our own record of the push: kept, and applied when the push is recorded.
+        const kept = await this.repository.recordCallback(manager, {
+          provider,
+          checkoutRequestId: body.checkout_request_id,
+          bodyHash,
+          resultCode: body.result_code,
+          companyId: null,
+          paymentId: null,
+          outcome: 'early',
+          at: now,
+          body,
+        });
+        return { status: 'ok', outcome: kept ? 'early' : 'replayed' };
+      }
       const fresh = await this.repository.recordCallback(manager, {
         provider,
         checkoutRequestId: body.checkout_request_id,
@@ -110,24 +137,10 @@ export class PaymentCallbacks {
         at: now,
       });
       if (!fresh) return { status: 'ok', outcome: 'replayed' };
-      const outcome = await this.results.apply(
-        manager,
-        intent,
-        {
-          resultCode: body.result_code,
-          resultDesc: body.result_desc ?? '',
-          providerReference: body.provider_reference ?? null,
-          amountMinor: body.amount_minor,
-          currency: body.currency,
-        },
-        'callback',
-      );
+      const outcome = await this.results.apply(manager, intent, resultOf(body), 'callback');
       await this.repository.setCallbackOutcome(manager, provider, bodyHash, outcome);
       return { status: 'ok', outcome };
     });
-    // An unknown checkout id is not recorded: a provider retry after our side caught up still lands, and
-    // reconciliation covers the rest.
-    if (!answer) throw DomainException.notFound('Payment');
     this.logger.info(
       {
         operation: 'payments.callback',
@@ -139,5 +152,31 @@ export class PaymentCallbacks {
       'Payment callback received',
     );
     return answer;
+  }
+  /**
+   * Applies the callbacks that arrived before `intent` recorded its checkout id. Call in the transaction
+   * that records it, after `lockCheckout` and with the intent locked and re-read.
+   */
+  async applyEarly(manager: EntityManager, intent: PaymentRow, provider: string): Promise<void> {
+    if (intent.gateway_reference === null) return;
+    for (const early of await this.repository.earlyCallbacks(manager, provider, intent.gateway_reference)) {
+      const outcome = await this.results.apply(
+        manager,
+        intent,
+        resultOf(early.body as CallbackBody),
+        'callback',
+      );
+      await this.repository.settleEarlyCallback(manager, {
+        provider,
+        bodyHash: early.body_hash,
+        companyId: intent.company_id,
+        paymentId: intent.id,
+        outcome,
+      });
+      this.logger.info(
+        { operation: 'payments.callback', provider, checkout_request_id: intent.gateway_reference, outcome },
+        'Early payment callback applied',
+      );
+    }
   }
 }

@@ -9,6 +9,7 @@ import { QUEUES } from '../../platform/queue/queue-names';
 import { JourneysService } from '../journeys/journeys.service';
 import { GatewayCallError, PAYMENT_GATEWAY, PaymentGateway } from './gateway/payment-gateway';
 import { mapTransportFailure } from './gateway/result-codes';
+import { PaymentCallbacks } from './payment-callbacks';
 import { PaymentResults } from './payment-results';
 import { PaymentsRepository } from './payments.repository';
 import './payments.events';
@@ -25,6 +26,7 @@ export class PaymentInitiator {
   constructor(
     private readonly repository: PaymentsRepository,
     private readonly results: PaymentResults,
+    private readonly callbacks: PaymentCallbacks,
     private readonly journeys: JourneysService,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly config: AppConfig,
@@ -97,6 +99,8 @@ export class PaymentInitiator {
     await this.repository.transaction(async (manager) => {
       const locked = await this.repository.lock(manager, intent.company_id, id);
       if (!locked || locked.gateway_reference !== null) return;
+      // After the intent's lock (a callback takes this one, then looks the intent up by checkout id).
+      await this.repository.lockCheckout(manager, this.gateway.provider, checkoutId);
       // Canceled meanwhile: the push went out all the same; keep its id so the result still lands.
       await this.repository.markInitiated(manager, id, checkoutId, attempt, this.clock.now());
       await this.journeys.record(
@@ -113,6 +117,8 @@ export class PaymentInitiator {
         },
         manager,
       );
+      const initiated = await this.repository.lock(manager, intent.company_id, id);
+      if (initiated) await this.callbacks.applyEarly(manager, initiated, this.gateway.provider);
     });
     this.logger.info(
       {

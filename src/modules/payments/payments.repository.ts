@@ -237,15 +237,65 @@ export class PaymentsRepository {
       paymentId: string | null;
       outcome: string;
       at: Date;
+      /** Kept only for an early callback, which is applied later from it. */
+      body?: unknown;
     },
   ): Promise<boolean> {
     const rows = await manager.query<unknown[]>(
       `INSERT INTO payment_callbacks (provider, checkout_request_id, body_hash, result_code, company_id, payment_id,
-         outcome, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (provider, body_hash) DO NOTHING RETURNING id`,
-      [c.provider, c.checkoutRequestId, c.bodyHash, c.resultCode, c.companyId, c.paymentId, c.outcome, c.at],
+         outcome, received_at, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) ON CONFLICT (provider, body_hash) DO NOTHING RETURNING id`,
+      [
+        c.provider,
+        c.checkoutRequestId,
+        c.bodyHash,
+        c.resultCode,
+        c.companyId,
+        c.paymentId,
+        c.outcome,
+        c.at,
+        c.body === undefined ? null : JSON.stringify(c.body),
+      ],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Serialises the callback for a checkout id with the transaction that records that checkout id on its
+   * intent: whichever commits second sees the other (a callback either finds its intent, or is kept as
+   * early and found by the push's transaction).
+   */
+  async lockCheckout(manager: EntityManager, provider: string, checkoutRequestId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))`, [
+      provider,
+      checkoutRequestId,
+    ]);
+  }
+
+  /** Callbacks for a checkout id that arrived before its intent knew the id, oldest first, locked. */
+  async earlyCallbacks(
+    manager: EntityManager,
+    provider: string,
+    checkoutRequestId: string,
+  ): Promise<Array<{ body_hash: string; body: unknown }>> {
+    return manager.query(
+      `SELECT body_hash, body FROM payment_callbacks
+        WHERE provider = $1 AND checkout_request_id = $2 AND outcome = 'early'
+        ORDER BY received_at, id FOR UPDATE`,
+      [provider, checkoutRequestId],
+    );
+  }
+
+  /** An early callback, now applied to its intent. */
+  async settleEarlyCallback(
+    manager: EntityManager,
+    c: { provider: string; bodyHash: string; companyId: string; paymentId: string; outcome: string },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE payment_callbacks SET company_id = $3, payment_id = $4, outcome = $5
+        WHERE provider = $1 AND body_hash = $2`,
+      [c.provider, c.bodyHash, c.companyId, c.paymentId, c.outcome],
+    );
   }
 
   async setCallbackOutcome(
