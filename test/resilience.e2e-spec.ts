@@ -21,6 +21,9 @@ const deliveredCount = async (databaseUrl: string, eventId: string): Promise<num
   }
 };
 
+// These tests start whole service processes: on a loaded CI machine a start can take a minute.
+jest.setTimeout(180_000);
+
 describe('Nothing committed is lost', () => {
   it('commits a publish while Redis is down and delivers it once Redis is back', async () => {
     const port = await freePort();
@@ -112,7 +115,7 @@ describe('Scheduled tasks across replicas, and graceful shutdown', () => {
         workers.flatMap((worker) =>
           worker.lines.filter((line) => line.operation === 'schedule.run' && line.task === 'outbox.prune'),
         );
-      await waitFor(() => runs().length >= 8, { what: '8 ticks', timeoutMs: 30_000 });
+      await waitFor(() => runs().length >= 8, { what: '8 ticks', timeoutMs: 90_000 });
 
       const perTick = new Map<string, number>();
       for (const run of runs())
