@@ -445,6 +445,7 @@ describe('Customer import survives a worker killed with SIGKILL mid-import', () 
       await waitFor(async () => (await progress()).merged_through > 0, {
         what: 'a first batch',
         intervalMs: 10,
+        timeoutMs: 90_000, // the spawned worker's start, on a loaded CI machine
       });
       await stop(worker.child, 'SIGKILL');
       const atKill = await progress();
@@ -485,5 +486,5 @@ describe('Customer import survives a worker killed with SIGKILL mid-import', () 
       if (second) await stop(second.child, 'SIGTERM');
       await api.close();
     }
-  });
+  }, 180_000);
 });
