@@ -21,6 +21,7 @@ import {
   statementSettings,
 } from '../src/modules/invoices/aging/aging.statements';
 import { mintToken } from '../src/platform/auth/tokens';
+import { companyForVolume, count, type Figure } from './figures';
 import { quantile } from './stats';
 
 export const AGING_COMPANY_ID = 'b0000000-0000-4000-8000-0000000a6e01';
@@ -32,6 +33,18 @@ const SEED_TARGET_MS = 5000;
 const SEED_ALERT_MS = 10_000;
 const GOAL_MS = 2000;
 const GOAL_RATIO = 1.5;
+
+/** What one run seeds and measures: `invoices` open invoices over `customers` customers, in a company of their own. */
+export interface AgingVolume {
+  invoices: number;
+  customers: number;
+  rounds: number;
+}
+
+const DEFAULT_VOLUME: AgingVolume = { invoices: INVOICES, customers: CUSTOMERS, rounds: ROUNDS };
+
+/** The company holding a volume: the fixed bench company at the default, one of its own at any other. */
+const agingCompany = (v: AgingVolume): string => companyForVolume(AGING_COMPANY_ID, v.invoices, INVOICES);
 
 export interface AgingResult {
   open_invoices: number;
@@ -53,7 +66,7 @@ const summary = (values: number[]) => ({ median: quantile(values, 0.5), p95: qua
  * the bench worker's dunning scan would remind a million invoices through the outbox and notifications
  * while aging is measured, and leave that backlog to every later bench.
  */
-async function optOutOfReminders(pool: Pool): Promise<void> {
+async function optOutOfReminders(pool: Pool, companyId: string): Promise<void> {
   const { rows } = await pool.query<{ e: boolean }>(
     `SELECT to_regclass('invoice_reminder_schedules') IS NOT NULL AS e`,
   );
@@ -62,42 +75,44 @@ async function optOutOfReminders(pool: Pool): Promise<void> {
     `INSERT INTO invoice_reminder_schedules (company_id, offsets_days, updated_by, updated_at)
      VALUES ($1, '{}', 'bench', now())
      ON CONFLICT (company_id) DO UPDATE SET offsets_days = '{}', updated_by = 'bench', updated_at = now()`,
-    [AGING_COMPANY_ID],
+    [companyId],
   );
 }
 
-export async function seedAging(pool: Pool): Promise<void> {
+export async function seedAging(pool: Pool, volume: AgingVolume = DEFAULT_VOLUME): Promise<void> {
+  const companyId = agingCompany(volume);
+  const { invoices, customers } = volume;
   await pool.query(
     `INSERT INTO companies (id, name) VALUES ($1, 'Aging bench') ON CONFLICT (id) DO NOTHING`,
-    [AGING_COMPANY_ID],
+    [companyId],
   );
-  await optOutOfReminders(pool);
+  await optOutOfReminders(pool, companyId);
   const [{ n }] = (
     await pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM invoices WHERE company_id = $1 AND status IN ('open', 'partially_paid')`,
-      [AGING_COMPANY_ID],
+      [companyId],
     )
   ).rows;
-  if (n === INVOICES) return;
-  process.stderr.write(`bench: seeding ${INVOICES} open invoices over ${CUSTOMERS} customers for aging\n`);
+  if (n === invoices) return;
+  process.stderr.write(`bench: seeding ${invoices} open invoices over ${customers} customers for aging\n`);
   const client = await pool.connect();
   try {
     if ((await client.query(`SELECT to_regclass('invoice_reminders') IS NOT NULL AS e`)).rows[0].e) {
-      await client.query(`DELETE FROM invoice_reminders WHERE company_id = $1`, [AGING_COMPANY_ID]);
+      await client.query(`DELETE FROM invoice_reminders WHERE company_id = $1`, [companyId]);
     }
-    await client.query(`DELETE FROM invoice_allocations WHERE company_id = $1`, [AGING_COMPANY_ID]);
-    await client.query(`DELETE FROM invoices WHERE company_id = $1`, [AGING_COMPANY_ID]);
-    await client.query(`DELETE FROM customers WHERE company_id = $1`, [AGING_COMPANY_ID]);
+    await client.query(`DELETE FROM invoice_allocations WHERE company_id = $1`, [companyId]);
+    await client.query(`DELETE FROM invoices WHERE company_id = $1`, [companyId]);
+    await client.query(`DELETE FROM customers WHERE company_id = $1`, [companyId]);
     await client.query(
       `INSERT INTO customers (company_id, customer_number, name, currency, source)
        SELECT $1, 'AG-' || lpad(i::text, 6, '0'), 'Aging customer ' || i, 'KES', 'import'
          FROM generate_series(1, $2::int) i`,
-      [AGING_COMPANY_ID, CUSTOMERS],
+      [companyId, customers],
     );
     await client.query(
       `CREATE TEMP TABLE aging_bench_customers AS
        SELECT id, row_number() OVER (ORDER BY customer_number) AS n FROM customers WHERE company_id = $1`,
-      [AGING_COMPANY_ID],
+      [companyId],
     );
     await client.query(`CREATE UNIQUE INDEX ON aging_bench_customers (n)`);
     // Invoice i: customer 1 + i mod CUSTOMERS (10 each), USD when i mod 20 = 0, due 30 days ahead to
@@ -115,13 +130,13 @@ export async function seedAging(pool: Pool): Promise<void> {
                  FROM generate_series(1, $2::int) i
                  CROSS JOIN LATERAL (SELECT 1000 + (i::bigint * 104729 % 500000) AS total) t) s
          JOIN aging_bench_customers c ON c.n = s.n`,
-      [AGING_COMPANY_ID, INVOICES, CUSTOMERS],
+      [companyId, invoices, customers],
     );
     await client.query(
       `INSERT INTO invoice_allocations (company_id, invoice_id, customer_id, amount_minor, currency, allocated_on, source)
        SELECT company_id, id, customer_id, allocated_minor, currency, least(issue_date + 10, current_date), 'manual'
          FROM invoices WHERE company_id = $1 AND allocated_minor > 0`,
-      [AGING_COMPANY_ID],
+      [companyId],
     );
     await client.query(`DROP TABLE aging_bench_customers`);
   } finally {
@@ -134,10 +149,10 @@ export async function seedAging(pool: Pool): Promise<void> {
 }
 
 /** The statement the service runs for `GET /v1/aging` today (first page of 50). */
-function statement(): string {
+function statement(companyId: string): string {
   return inlineStatement(
     agingReportStatement(
-      { companyId: AGING_COMPANY_ID, asOf: utcDate(new Date()), basis: 'due_date', path: 'ledger' },
+      { companyId, asOf: utcDate(new Date()), basis: 'due_date', path: 'ledger' },
       { limit: 50 },
     ),
   );
@@ -215,14 +230,17 @@ export async function measureAging(
   jwtSecret: string,
   databaseUrl: string,
   pool: Pool,
+  volume: AgingVolume = DEFAULT_VOLUME,
 ): Promise<AgingResult> {
-  await seedAging(pool);
+  await seedAging(pool, volume);
+  const companyId = agingCompany(volume);
+  const { invoices, customers, rounds } = volume;
   const token = await mintToken(jwtSecret, {
-    companyId: AGING_COMPANY_ID,
+    companyId,
     roles: ['viewer'],
     ttlSeconds: 3600,
   });
-  const sql = statement();
+  const sql = statement(companyId);
   // Warm-up, and the same figures both ways.
   const warm = await viaHttp(baseUrl, token);
   const bareWarm = await psql(databaseUrl, sql);
@@ -235,7 +253,7 @@ export async function measureAging(
   const service: number[] = [];
   const bare: number[] = [];
   const statementMs: number[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
+  for (let round = 0; round < rounds; round += 1) {
     service.push((await viaHttp(baseUrl, token)).ms);
     const run = await psql(databaseUrl, sql);
     bare.push(run.wallMs);
@@ -245,9 +263,9 @@ export async function measureAging(
   const b = summary(bare);
   const st = summary(statementMs);
   return {
-    open_invoices: INVOICES,
-    customers: CUSTOMERS,
-    rounds: ROUNDS,
+    open_invoices: invoices,
+    customers,
+    rounds,
     service_ms: s,
     bare_psql_ms: b,
     bare_statement_ms: st,
@@ -272,11 +290,39 @@ export function describeAging(r: AgingResult): string {
   );
 }
 
+/** The report's rows: p95 and median of `GET /v1/aging` beside the bare psql process running the same statement. */
+export function agingFigures(r: AgingResult): Figure[] {
+  const base = {
+    module: 'invoices' as const,
+    scenario: 'GET /v1/aging (today, due date: company totals + first 50 customers)',
+    volume: `${count(r.open_invoices)} open invoices, ${count(r.customers)} customers`,
+    work: 'volume' as const,
+  };
+  return [
+    {
+      ...base,
+      measure: 'p95 ms (bare: psql -c)',
+      service: r.service_ms.p95,
+      baseline: r.bare_psql_ms.p95,
+      target: `seed p95 ${SEED_TARGET_MS} ms / goal < ${GOAL_MS} ms and ≤ ${GOAL_RATIO}× bare`,
+      met: r.meets_goal,
+    },
+    {
+      ...base,
+      measure: 'median ms (bare: statement alone)',
+      service: r.service_ms.median,
+      baseline: r.bare_statement_ms.median,
+      target: null,
+      met: null,
+    },
+  ];
+}
+
 if (require.main === module) {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/custops_bench';
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   seedAging(pool)
-    .then(() => psql(databaseUrl, `EXPLAIN (ANALYZE, BUFFERS) ${statement()}`))
+    .then(() => psql(databaseUrl, `EXPLAIN (ANALYZE, BUFFERS) ${statement(agingCompany(DEFAULT_VOLUME))}`))
     .then((run) => console.log(run.out))
     .finally(() => pool.end())
     .catch((error: unknown) => {

@@ -1,6 +1,6 @@
 /**
- * The support analytics bench's data: a company of its own with 100,000 tickets (BENCH_ANALYTICS_TICKETS)
- * spread evenly over a fixed 90-day range, each with its history (submit, route, assignment, first reply,
+ * The support analytics bench's data: a company of its own with 100,000 tickets (BENCH_ANALYTICS_TICKETS;
+ * another count is seeded into another company, BENCH_ANALYTICS_COMPANY_ID) spread evenly over a fixed 90-day range, each with its history (submit, route, assignment, first reply,
  * notes, resolutions, reopens, closes, escalations) and a rating for a third of the resolved ones. Written
  * set-based (INSERT … SELECT over generate_series), once; later runs reuse it.
  *
@@ -13,7 +13,7 @@ import { mintToken } from '../src/platform/auth/tokens';
 export const ANALYTICS_COMPANY_ID = 'b0000000-0000-4000-8000-0000000a7a15';
 export const ANALYTICS_FROM = '2026-08-01T00:00:00Z';
 export const ANALYTICS_TO = '2026-10-30T00:00:00Z';
-const TICKETS = Number(process.env.BENCH_ANALYTICS_TICKETS ?? 100_000);
+export const ANALYTICS_TICKETS = Number(process.env.BENCH_ANALYTICS_TICKETS ?? 100_000);
 /** The service's JWT_SECRET in bench/run.ts. */
 const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 
@@ -93,29 +93,38 @@ const CSAT_SQL = `
    WHERE r.company_id = $1`;
 
 /** Seeds the analytics company unless a complete earlier seed is there. */
-export async function seedAnalyticsBench(client: Client): Promise<void> {
+export async function seedAnalyticsBench(
+  client: Client,
+  tickets = ANALYTICS_TICKETS,
+  companyId = ANALYTICS_COMPANY_ID,
+): Promise<void> {
   await client.query(
     `INSERT INTO companies (id, name) VALUES ($1, 'Analytics bench') ON CONFLICT (id) DO NOTHING`,
-    [ANALYTICS_COMPANY_ID],
+    [companyId],
   );
   const { rows } = await client.query<{ tickets: number; ratings: number }>(
     `SELECT (SELECT count(*)::int FROM tickets WHERE company_id = $1) AS tickets,
             (SELECT count(*)::int FROM ticket_csat WHERE company_id = $1) AS ratings`,
-    [ANALYTICS_COMPANY_ID],
+    [companyId],
   );
-  if (rows[0].tickets === TICKETS && rows[0].ratings > 0) return;
-  process.stderr.write(`bench: seeding ${TICKETS} tickets over 90 days for support analytics\n`);
+  if (rows[0].tickets === tickets && rows[0].ratings > 0) return;
+  process.stderr.write(`bench: seeding ${tickets} tickets over 90 days for support analytics\n`);
   const started = performance.now();
   await client.query('BEGIN');
-  await client.query('DELETE FROM tickets WHERE company_id = $1', [ANALYTICS_COMPANY_ID]);
+  await client.query('DELETE FROM tickets WHERE company_id = $1', [companyId]);
   const spacingSeconds =
-    (new Date(ANALYTICS_TO).getTime() - new Date(ANALYTICS_FROM).getTime()) / 1000 / TICKETS;
-  await client.query(PLAN, [ANALYTICS_FROM, spacingSeconds, TICKETS]);
+    (new Date(ANALYTICS_TO).getTime() - new Date(ANALYTICS_FROM).getTime()) / 1000 / tickets;
+  await client.query(PLAN, [ANALYTICS_FROM, spacingSeconds, tickets]);
   await client.query('CREATE INDEX ON analytics_plan (i)');
-  await client.query(TICKETS_SQL, [ANALYTICS_COMPANY_ID]);
-  await client.query(HISTORY_SQL, [ANALYTICS_COMPANY_ID]);
-  await client.query(REQUESTS_SQL, [ANALYTICS_COMPANY_ID]);
-  await client.query(CSAT_SQL, [ANALYTICS_COMPANY_ID]);
+  await client.query('ANALYZE analytics_plan');
+  await client.query(TICKETS_SQL, [companyId]);
+  // The joins below look the new tickets up by number: without fresh statistics (the tickets table's may
+  // say this company has none, e.g. after other benches seeded theirs) the planner nests a loop over every
+  // plan row for every ticket, and the seed runs for hours instead of seconds.
+  await client.query('ANALYZE tickets');
+  await client.query(HISTORY_SQL, [companyId]);
+  await client.query(REQUESTS_SQL, [companyId]);
+  await client.query(CSAT_SQL, [companyId]);
   await client.query('DROP TABLE analytics_plan');
   await client.query('COMMIT');
   for (const table of ['tickets', 'ticket_history', 'ticket_resolution_requests', 'ticket_csat']) {
@@ -125,15 +134,16 @@ export async function seedAnalyticsBench(client: Client): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const companyId = process.env.BENCH_ANALYTICS_COMPANY_ID ?? ANALYTICS_COMPANY_ID;
   const client = new Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   try {
-    await seedAnalyticsBench(client);
+    await seedAnalyticsBench(client, ANALYTICS_TICKETS, companyId);
   } finally {
     await client.end();
   }
   const token = await mintToken(BENCH_JWT_SECRET, {
-    companyId: ANALYTICS_COMPANY_ID,
+    companyId,
     roles: ['manager'],
     ttlSeconds: 24 * 3600,
   });

@@ -7,9 +7,9 @@
  *   finished, each run into a new company; beside a bare `psql \copy` of the same file into a table
  *   shaped and indexed like customers (the database's own floor for loading those rows), and into an
  *   unindexed table of text columns (parsing alone). Peak RSS (VmHWM) of the worker and the api.
- * - Export of 1,000,000 customers, CSV and JSON, streamed through the api to nowhere; beside a bare
- *   `psql \copy (SELECT …) TO /dev/null`. The api's RSS is sampled during the export: its growth
- *   shows whether memory stays flat.
+ * - Export of each size's company (100,000 and 1,000,000 customers), CSV and JSON, streamed through the
+ *   api to nowhere; beside a bare `psql \copy (SELECT …) TO /dev/null`. The api's RSS is sampled during
+ *   the export: its growth shows whether memory stays flat.
  *
  * Run: `npm run build && node -r @swc-node/register bench/customer-files.ts` (or through `npm run
  * bench` with BENCH_ONLY=files).
@@ -20,7 +20,8 @@ import { createWriteStream, existsSync, mkdirSync, openAsBlob, readFileSync, sta
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { mintToken } from '../src/platform/auth/tokens';
-import { BENCH_PRODUCTION_SECRETS, freshDatabase, startServiceProcess } from './service-process';
+import { count, type Figure } from './figures';
+import { BENCH_PRODUCTION_SECRETS, freshDatabase, startServiceProcess, stopProcess } from './service-process';
 
 const DATABASE = 'custops_bench_files';
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,6 +51,9 @@ export interface FilesResult {
     bare_copy_indexed_s: { median: number };
     bare_copy_text_s: { median: number };
     ratio_to_indexed_copy: number;
+    /** The worker's and the api's peak RSS (VmHWM) so far, read after this size's imports. */
+    worker_peak_rss_mb: number;
+    api_peak_rss_mb: number;
   }>;
   worker_idle_rss_mb: number;
   worker_peak_rss_mb: number;
@@ -170,7 +174,7 @@ async function exportOnce(token: string, format: 'csv' | 'json', apiPid: number)
   return { seconds, bytes, growth: peak - before };
 }
 
-export async function measureCustomerFiles(): Promise<FilesResult> {
+export async function measureCustomerFiles(sizes = SIZES, rounds = ROUNDS): Promise<FilesResult> {
   await freshDatabase(ADMIN_URL, DATABASE);
   const env = {
     NODE_ENV: 'production',
@@ -203,15 +207,15 @@ export async function measureCustomerFiles(): Promise<FilesResult> {
       `ALTER TABLE bench_copy_indexed ALTER COLUMN company_id SET DEFAULT '${benchCompany}', ALTER COLUMN source SET DEFAULT 'import'`,
     );
     await db.query(`CREATE TABLE bench_copy_text (${COLUMNS.map((c) => `${c} text`).join(', ')})`);
-    let lastCompany = '';
-    for (const rows of SIZES) {
+    for (const rows of sizes) {
+      let lastCompany = '';
       const file = await generate(rows);
-      process.stderr.write(`bench: import ${rows} customers (${ROUNDS} rounds)\n`);
+      process.stderr.write(`bench: import ${rows} customers (${rounds} rounds)\n`);
       const service: number[] = [];
       const processing: number[] = [];
       const indexed: number[] = [];
       const text: number[] = [];
-      for (let round = 0; round < ROUNDS; round += 1) {
+      for (let round = 0; round < rounds; round += 1) {
         lastCompany = randomUUID();
         const token = await mintToken(JWT_SECRET, {
           companyId: lastCompany,
@@ -238,56 +242,68 @@ export async function measureCustomerFiles(): Promise<FilesResult> {
         bare_copy_indexed_s: { median: round(median(indexed)) },
         bare_copy_text_s: { median: round(median(text)) },
         ratio_to_indexed_copy: round(median(service) / median(indexed)),
+        worker_peak_rss_mb: round(memoryMb(worker.pid!, 'VmHWM'), 0),
+        api_peak_rss_mb: round(memoryMb(api.pid!, 'VmHWM'), 0),
       });
-    }
-    result.worker_peak_rss_mb = round(memoryMb(worker.pid!, 'VmHWM'), 0);
-    result.api_peak_rss_mb = round(memoryMb(api.pid!, 'VmHWM'), 0);
-
-    await db.query('VACUUM (ANALYZE) customers');
-    const token = await mintToken(JWT_SECRET, {
-      companyId: lastCompany,
-      roles: ['admin'],
-      userId: 'bench',
-      ttlSeconds: 3600,
-    });
-    const rows = Number(
-      (
-        await db.query('SELECT count(*) AS n FROM customers WHERE company_id = $1 AND deleted_at IS NULL', [
-          lastCompany,
-        ])
-      ).rows[0].n,
-    );
-    for (const format of ['csv', 'json'] as const) {
-      process.stderr.write(`bench: export ${rows} customers as ${format}\n`);
-      const runs = [];
-      const bare: number[] = [];
-      for (let round = 0; round < ROUNDS; round += 1) {
-        runs.push(await exportOnce(token, format, api.pid!));
-        bare.push(
-          psql(
-            format === 'csv'
-              ? `\\copy (SELECT customer_number, external_id, name, email, phone, currency, status, array_to_string(tags, '|'), billing_address->>'line1', billing_address->>'line2', billing_address->>'city', billing_address->>'region', billing_address->>'postal_code', billing_address->>'country', metadata::text, id, source, created_at, updated_at FROM customers c WHERE company_id = '${lastCompany}' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC) TO '/dev/null' WITH (FORMAT csv, HEADER true)`
-              : `\\copy (SELECT row_to_json(c)::text FROM customers c WHERE company_id = '${lastCompany}' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC) TO '/dev/null'`,
-          ),
-        );
-      }
-      const seconds = median(runs.map((r) => r.seconds));
-      result.exports.push({
-        format,
-        rows,
-        size_mb: round(runs[0].bytes / 1e6, 1),
-        service_s: { median: round(seconds) },
-        bare_s: { median: round(median(bare)) },
-        ratio: round(seconds / median(bare)),
-        api_rss_growth_mb: round(Math.max(...runs.map((r) => r.growth)), 0),
-      });
+      result.worker_peak_rss_mb = round(memoryMb(worker.pid!, 'VmHWM'), 0);
+      result.api_peak_rss_mb = round(memoryMb(api.pid!, 'VmHWM'), 0);
+      result.exports.push(...(await exportCompany(db, lastCompany, api.pid!, rounds)));
     }
   } finally {
     await db.end();
-    api.kill('SIGTERM');
-    worker.kill('SIGTERM');
+    await Promise.all([stopProcess(api), stopProcess(worker)]);
   }
   return result;
+}
+
+/** Exports a company's customers as CSV and as JSON, `rounds` times each, beside the bare `\copy … TO`. */
+async function exportCompany(
+  db: Client,
+  companyId: string,
+  apiPid: number,
+  rounds: number,
+): Promise<FilesResult['exports']> {
+  const exports: FilesResult['exports'] = [];
+  await db.query('VACUUM (ANALYZE) customers');
+  const token = await mintToken(JWT_SECRET, {
+    companyId,
+    roles: ['admin'],
+    userId: 'bench',
+    ttlSeconds: 3600,
+  });
+  const rows = Number(
+    (
+      await db.query('SELECT count(*) AS n FROM customers WHERE company_id = $1 AND deleted_at IS NULL', [
+        companyId,
+      ])
+    ).rows[0].n,
+  );
+  for (const format of ['csv', 'json'] as const) {
+    process.stderr.write(`bench: export ${rows} customers as ${format}\n`);
+    const runs = [];
+    const bare: number[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      runs.push(await exportOnce(token, format, apiPid));
+      bare.push(
+        psql(
+          format === 'csv'
+            ? `\\copy (SELECT customer_number, external_id, name, email, phone, currency, status, array_to_string(tags, '|'), billing_address->>'line1', billing_address->>'line2', billing_address->>'city', billing_address->>'region', billing_address->>'postal_code', billing_address->>'country', metadata::text, id, source, created_at, updated_at FROM customers c WHERE company_id = '${companyId}' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC) TO '/dev/null' WITH (FORMAT csv, HEADER true)`
+            : `\\copy (SELECT row_to_json(c)::text FROM customers c WHERE company_id = '${companyId}' AND deleted_at IS NULL ORDER BY created_at DESC, id DESC) TO '/dev/null'`,
+        ),
+      );
+    }
+    const seconds = median(runs.map((r) => r.seconds));
+    exports.push({
+      format,
+      rows,
+      size_mb: round(runs[0].bytes / 1e6, 1),
+      service_s: { median: round(seconds) },
+      bare_s: { median: round(median(bare)) },
+      ratio: round(seconds / median(bare)),
+      api_rss_growth_mb: round(Math.max(...runs.map((r) => r.growth)), 0),
+    });
+  }
+  return exports;
 }
 
 export function describeCustomerFiles(r: FilesResult): string {
@@ -310,6 +326,78 @@ export function describeCustomerFiles(r: FilesResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The report's rows: each import and export beside its bare `\copy`, and the memory they took. */
+export function filesFigures(r: FilesResult): Figure[] {
+  const t = r.targets;
+  const figures: Figure[] = [];
+  for (const i of r.imports) {
+    const base = { module: 'customers' as const, volume: `${count(i.rows)} rows (${i.file_mb} MB)` };
+    const scenario = 'Customer import (CSV upload → import finished)';
+    figures.push(
+      {
+        ...base,
+        scenario,
+        measure: 'time s (bare: \\copy into a customers-shaped, indexed table)',
+        service: i.service_s.median,
+        baseline: i.bare_copy_indexed_s.median,
+        work: 'volume',
+        target: `seed ${t.import_s} s / goal ${t.import_goal_s} s and ≤ ${t.import_ratio_goal}× bare`,
+        met: i.service_s.median <= t.import_goal_s && i.ratio_to_indexed_copy <= t.import_ratio_goal,
+      },
+      {
+        ...base,
+        scenario,
+        measure: 'time s (bare: \\copy into a text table: parsing alone)',
+        service: i.service_s.median,
+        baseline: i.bare_copy_text_s.median,
+        work: 'volume',
+        target: null,
+        met: null,
+      },
+      {
+        ...base,
+        scenario,
+        measure: 'worker peak RSS MB (VmHWM so far)',
+        service: i.worker_peak_rss_mb,
+        baseline: null,
+        work: 'fixed',
+        memory: true,
+        target: `goal < ${t.rss_goal_mb} MB (seed alert 512 MB)`,
+        met: i.worker_peak_rss_mb < t.rss_goal_mb,
+      },
+    );
+  }
+  for (const e of r.exports) {
+    const base = {
+      module: 'customers' as const,
+      scenario: `Customer export, ${e.format.toUpperCase()} (streamed)`,
+      volume: `${count(e.rows)} customers (${e.size_mb} MB)`,
+    };
+    figures.push(
+      {
+        ...base,
+        measure: 'time s (bare: \\copy (SELECT …) TO /dev/null)',
+        service: e.service_s.median,
+        baseline: e.bare_s.median,
+        work: 'volume',
+        target: `seed ${t.export_s} s / goal ${t.export_goal_s} s`,
+        met: e.service_s.median <= t.export_goal_s,
+      },
+      {
+        ...base,
+        measure: 'api RSS growth MB',
+        service: e.api_rss_growth_mb,
+        baseline: null,
+        work: 'fixed',
+        memory: true,
+        target: null,
+        met: null,
+      },
+    );
+  }
+  return figures;
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Pool } from 'pg';
+import { count, type Figure } from './figures';
 
 export interface DrainResult {
   notifications: number;
@@ -108,4 +109,22 @@ export async function measureDrain(
     baseline_per_second: baseline,
     ratio: service / baseline,
   };
+}
+
+/** The report's row: notifications delivered per second, beside a bare BullMQ worker doing the inbox insert. */
+export function drainFigures(r: DrainResult): Figure[] {
+  return [
+    {
+      module: 'notifications',
+      scenario: `In-app notifications drain (POST /v1/notifications, ${RECIPIENTS_PER_REQUEST} recipients a request → all sent)`,
+      measure: 'delivered/s (bare: BullMQ job + inbox insert)',
+      volume: `${count(r.notifications)} notifications`,
+      service: r.service_per_second,
+      baseline: r.baseline_per_second,
+      rate: true,
+      work: 'fixed',
+      target: null,
+      met: null,
+    },
+  ];
 }

@@ -14,7 +14,8 @@ import Fastify from 'fastify';
 import { Client, Pool } from 'pg';
 import { startGatewaySimulator } from '../src/gateway-sim/simulator';
 import { mintToken } from '../src/platform/auth/tokens';
-import { startProcess } from './service-process';
+import { count, type Figure } from './figures';
+import { startProcess, stopProcess } from './service-process';
 
 const ROOT = join(__dirname, '..');
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -91,19 +92,52 @@ async function baseline(): Promise<void> {
   );
 }
 
+/** How long and how hard the create is driven; the CLI reads them from the environment. */
+export interface PaymentsOptions {
+  duration: number;
+  rounds: number;
+  connections: number;
+}
+
+const PAYMENTS_DEFAULTS: PaymentsOptions = { duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS };
+
+interface PaymentsSummary {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  low_load_p50_ms: number;
+  low_load_p97_5_ms: number;
+  errors: number;
+}
+
+export interface PaymentsResult {
+  scenario: string;
+  invoices: number;
+  duration_s: number;
+  rounds: number;
+  connections: number;
+  gateway_latency_ms: number;
+  service: PaymentsSummary;
+  baseline: PaymentsSummary;
+  ratio: { rps: number; p50: number };
+  intents_by_status_after_drain: Array<{ status: string; n: number }>;
+  gateway_requests: number;
+}
+
 async function load(
   port: number,
   path: string,
   headers: Record<string, string>,
   body: () => string,
   connections: number,
+  duration: number,
 ) {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     connections,
-    duration: DURATION,
+    duration,
     requests: [
       {
         setupRequest: (request) => ({
@@ -123,7 +157,8 @@ async function load(
   };
 }
 
-async function main(): Promise<void> {
+export async function measurePayments(options: PaymentsOptions = PAYMENTS_DEFAULTS): Promise<PaymentsResult> {
+  const { duration, rounds, connections } = options;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
@@ -200,24 +235,25 @@ async function main(): Promise<void> {
       phone: '+254700000001',
     });
   };
+  type Load = Awaited<ReturnType<typeof load>>;
   const runs = {
-    service: [] as Awaited<ReturnType<typeof load>>[],
-    baseline: [] as Awaited<ReturnType<typeof load>>[],
+    service: [] as Load[],
+    baseline: [] as Load[],
   };
   const low = {
-    service: [] as Awaited<ReturnType<typeof load>>[],
-    baseline: [] as Awaited<ReturnType<typeof load>>[],
+    service: [] as Load[],
+    baseline: [] as Load[],
   };
   const serviceTarget = ['/v1/payments', { authorization: `Bearer ${token}` }] as const;
   const bareTarget = [`/bare/${COMPANY}/payments`, {}] as const;
   try {
-    await load(SERVICE_PORT, ...serviceTarget, body, CONNECTIONS); // warm-up
-    await load(BASELINE_PORT, ...bareTarget, body, CONNECTIONS);
-    for (let round = 0; round < ROUNDS; round += 1) {
-      runs.service.push(await load(SERVICE_PORT, ...serviceTarget, body, CONNECTIONS));
-      runs.baseline.push(await load(BASELINE_PORT, ...bareTarget, body, CONNECTIONS));
-      low.service.push(await load(SERVICE_PORT, ...serviceTarget, body, 2));
-      low.baseline.push(await load(BASELINE_PORT, ...bareTarget, body, 2));
+    await load(SERVICE_PORT, ...serviceTarget, body, connections, duration); // warm-up
+    await load(BASELINE_PORT, ...bareTarget, body, connections, duration);
+    for (let round = 0; round < rounds; round += 1) {
+      runs.service.push(await load(SERVICE_PORT, ...serviceTarget, body, connections, duration));
+      runs.baseline.push(await load(BASELINE_PORT, ...bareTarget, body, connections, duration));
+      low.service.push(await load(SERVICE_PORT, ...serviceTarget, body, 2, duration));
+      low.baseline.push(await load(BASELINE_PORT, ...bareTarget, body, 2, duration));
     }
     // Let the worker push what is queued (bounded wait), then count how the intents ended.
     const deadline = Date.now() + 60_000;
@@ -228,10 +264,10 @@ async function main(): Promise<void> {
       if (Number(rows[0].n) === 0 || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const { rows: statuses } = await pool.query(
+    const { rows: statuses } = await pool.query<{ status: string; n: number }>(
       `SELECT status, count(*)::int AS n FROM payment_intents WHERE provider <> 'bare' GROUP BY status ORDER BY status`,
     );
-    const summary = (saturated: typeof runs.service, quiet: typeof runs.service) => ({
+    const summary = (saturated: Load[], quiet: Load[]): PaymentsSummary => ({
       rps: Math.round(median(saturated.map((r) => r.rps))),
       p50_ms: median(saturated.map((r) => r.p50)),
       p99_ms: median(saturated.map((r) => r.p99)),
@@ -241,39 +277,86 @@ async function main(): Promise<void> {
     });
     const s = summary(runs.service, low.service);
     const b = summary(runs.baseline, low.baseline);
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          scenario: 'POST /v1/payments',
-          duration_s: DURATION,
-          rounds: ROUNDS,
-          connections: CONNECTIONS,
-          gateway_latency_ms: SIM_LATENCY_MS,
-          service: s,
-          baseline: b,
-          ratio: {
-            rps: +(s.rps / b.rps).toFixed(2),
-            p50: +(s.p50_ms / Math.max(b.p50_ms, 0.001)).toFixed(2),
-          },
-          intents_by_status_after_drain: statuses,
-          gateway_requests: sim.requests().length,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    return {
+      scenario: 'POST /v1/payments',
+      invoices: INVOICES,
+      duration_s: duration,
+      rounds,
+      connections,
+      gateway_latency_ms: SIM_LATENCY_MS,
+      service: s,
+      baseline: b,
+      ratio: {
+        rps: +(s.rps / b.rps).toFixed(2),
+        p50: +(s.p50_ms / Math.max(b.p50_ms, 0.001)).toFixed(2),
+      },
+      intents_by_status_after_drain: statuses,
+      gateway_requests: sim.requests().length,
+    };
   } finally {
-    service.kill('SIGTERM');
-    worker.kill('SIGTERM');
-    bare.kill('SIGTERM');
+    await Promise.all([service, worker, bare].map((child) => stopProcess(child)));
     await sim.close();
     await pool.end();
   }
 }
 
-if (process.argv.includes('--baseline')) void baseline();
-else
-  main().catch((error: unknown) => {
-    process.stderr.write(`${String(error)}\n`);
-    process.exit(1);
-  });
+/**
+ * The report's rows: saturated req/s and p97.5 at low load beside the bare route. No volume is named for
+ * payments: the load runs for a fixed time against 200 open invoices, so there is no tenth to compare with.
+ */
+export function paymentsFigures(r: PaymentsResult): Figure[] {
+  const base = {
+    module: 'payments' as const,
+    scenario: `POST /v1/payments (api + worker + gateway simulator at ${r.gateway_latency_ms} ms)`,
+    volume: `${count(r.invoices)} open invoices`,
+    work: 'none' as const,
+    target: null,
+    met: null,
+  };
+  const errors = r.service.errors + r.baseline.errors;
+  // No request completed within a round (a round shorter than one answer): a figure is missing, not zero.
+  const service = (v: number) => (r.service.rps === 0 ? Number.NaN : v);
+  const baseline = (v: number) => (r.baseline.rps === 0 ? Number.NaN : v);
+  const note =
+    r.service.rps === 0 || r.baseline.rps === 0
+      ? 'no request completed within a round: the figures are missing, not zero'
+      : errors
+        ? `${errors} requests failed or answered non-2xx: suspect`
+        : undefined;
+  return [
+    {
+      ...base,
+      measure: `req/s, ${r.connections} conn.`,
+      service: service(r.service.rps),
+      baseline: baseline(r.baseline.rps),
+      rate: true,
+      note,
+    },
+    {
+      ...base,
+      measure: 'p50 ms, 2 conn.',
+      service: service(r.service.low_load_p50_ms),
+      baseline: baseline(r.baseline.low_load_p50_ms),
+      note,
+    },
+    {
+      ...base,
+      measure: 'p97.5 ms, 2 conn.',
+      service: service(r.service.low_load_p97_5_ms),
+      baseline: baseline(r.baseline.low_load_p97_5_ms),
+      note,
+    },
+  ];
+}
+
+if (require.main === module) {
+  if (process.argv.includes('--baseline')) void baseline();
+  else
+    measurePayments().then(
+      (result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`),
+      (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+}

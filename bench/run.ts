@@ -2,7 +2,8 @@
  * `npm run bench`: seeds a bench database, starts the built service and the bare baseline, and runs
  * every scenario against both with autocannon, alternating rounds so both see the same machine state.
  * Prints req/s, p50 and p99 (medians over rounds) and the service/baseline ratios; writes
- * bench/results/<timestamp>.json. BENCH_DURATION (s), BENCH_ROUNDS, BENCH_CONNECTIONS tune it.
+ * bench/results/<timestamp>.json. BENCH_DURATION (s), BENCH_ROUNDS, BENCH_CONNECTIONS tune it. Its parts
+ * (the services, a seeded company, one scenario's rounds) are exported for bench/report.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import { DrainResult, measureDrain } from './drain';
 import { EscalationResult, measureEscalationScan } from './escalation';
 import { AgingResult, describeAging, measureAging } from './aging';
 import { sampleCustomerIds, seedBenchData } from './seed';
-import { BENCH_PRODUCTION_SECRETS, startProcess } from './service-process';
+import { BENCH_PRODUCTION_SECRETS, startProcess, stopProcess } from './service-process';
+import type { Figure, ReportModule } from './figures';
 import { describeStatements, measureStatements, StatementBenchResult } from './statements';
 import { describeCustomerFiles, FilesResult, measureCustomerFiles } from './customer-files';
 import { BankAccountsResult, describeBankAccounts, measureBankAccounts } from './bank-accounts';
@@ -34,7 +36,7 @@ const SERVICE_PORT = 3900;
 const BASELINE_PORT = 3901;
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 /** Fixed, so the seeded data is reused from one run to the next. */
-const BENCH_COMPANY_ID = 'b0000000-0000-4000-8000-00000000be7c';
+export const BENCH_COMPANY_ID = 'b0000000-0000-4000-8000-00000000be7c';
 const ONLY = process.env.BENCH_ONLY;
 
 interface Measurement {
@@ -46,13 +48,34 @@ interface Measurement {
   non2xx: number;
 }
 
+/** How long and how hard each scenario is driven; `npm run bench` reads them from the environment. */
+export interface HttpOptions {
+  /** Seconds per round (and per warm-up). */
+  duration: number;
+  rounds: number;
+  connections: number;
+  latencyConnections: number;
+}
+
+export const HTTP_DEFAULTS: HttpOptions = {
+  duration: DURATION,
+  rounds: ROUNDS,
+  connections: CONNECTIONS,
+  latencyConnections: LATENCY_CONNECTIONS,
+};
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-async function measure(port: number, target: Target, connections = CONNECTIONS): Promise<Measurement> {
+async function measure(
+  port: number,
+  target: Target,
+  connections: number,
+  duration: number,
+): Promise<Measurement> {
   const { path } = target;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${typeof path === 'string' ? path : path()}`,
@@ -60,7 +83,7 @@ async function measure(port: number, target: Target, connections = CONNECTIONS):
     headers: { 'content-type': 'application/json', ...target.headers },
     body: target.body,
     connections,
-    duration: DURATION,
+    duration,
     ...(typeof path === 'function'
       ? { requests: [{ setupRequest: (request) => ({ ...request, path: path() }) }] }
       : {}),
@@ -75,20 +98,66 @@ async function measure(port: number, target: Target, connections = CONNECTIONS):
   };
 }
 
-async function runScenario(scenario: Scenario, context: BenchContext) {
-  const runs = { service: [] as Measurement[], baseline: [] as Measurement[] };
-  const latency = { service: [] as Measurement[], baseline: [] as Measurement[] };
-  const service = scenario.service(context);
-  const baseline = scenario.baseline(context);
-  await measure(SERVICE_PORT, service); // warm-up
-  await measure(BASELINE_PORT, baseline);
-  for (let round = 0; round < ROUNDS; round += 1) {
-    runs.service.push(await measure(SERVICE_PORT, service));
-    runs.baseline.push(await measure(BASELINE_PORT, baseline));
-    latency.service.push(await measure(SERVICE_PORT, service, LATENCY_CONNECTIONS));
-    latency.baseline.push(await measure(BASELINE_PORT, baseline, LATENCY_CONNECTIONS));
+export interface ScenarioSummary {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  low_load_p50_ms: number;
+  low_load_p97_5_ms: number;
+  errors: number;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  seed_target_p95_ms: number | null;
+  goal_p95_ms: number | null;
+  meets_goal: boolean | null;
+  service: ScenarioSummary;
+  baseline: ScenarioSummary;
+  ratio: { rps: number; p99: number };
+}
+
+/** A warm-up, then `rounds` alternating rounds (service, baseline) saturated and at low load; medians. */
+export async function runScenario(
+  scenario: Scenario,
+  context: BenchContext,
+  options: HttpOptions = HTTP_DEFAULTS,
+): Promise<ScenarioResult> {
+  const [result] = await runScenarios([{ scenario, context }], options);
+  return result;
+}
+
+/**
+ * Several scenarios (or one scenario on several companies) measured together: every round runs each one's
+ * service and baseline in turn, so all of them see the same machine state, as a service and its baseline do.
+ */
+export async function runScenarios(
+  entries: Array<{ scenario: Scenario; context: BenchContext }>,
+  options: HttpOptions = HTTP_DEFAULTS,
+): Promise<ScenarioResult[]> {
+  const { duration, connections, latencyConnections } = options;
+  const measured = entries.map(({ scenario, context }) => ({
+    scenario,
+    service: scenario.service(context),
+    baseline: scenario.baseline(context),
+    runs: { service: [] as Measurement[], baseline: [] as Measurement[] },
+    latency: { service: [] as Measurement[], baseline: [] as Measurement[] },
+  }));
+  for (const m of measured) {
+    await measure(SERVICE_PORT, m.service, connections, duration); // warm-up
+    await measure(BASELINE_PORT, m.baseline, connections, duration);
   }
-  const summarise = (saturated: Measurement[], low: Measurement[]) => ({
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const m of measured) {
+      m.runs.service.push(await measure(SERVICE_PORT, m.service, connections, duration));
+      m.runs.baseline.push(await measure(BASELINE_PORT, m.baseline, connections, duration));
+    }
+    for (const m of measured) {
+      m.latency.service.push(await measure(SERVICE_PORT, m.service, latencyConnections, duration));
+      m.latency.baseline.push(await measure(BASELINE_PORT, m.baseline, latencyConnections, duration));
+    }
+  }
+  const summarise = (saturated: Measurement[], low: Measurement[]): ScenarioSummary => ({
     rps: median(saturated.map((r) => r.rps)),
     p50_ms: median(saturated.map((r) => r.p50)),
     p99_ms: median(saturated.map((r) => r.p99)),
@@ -96,21 +165,89 @@ async function runScenario(scenario: Scenario, context: BenchContext) {
     low_load_p97_5_ms: median(low.map((r) => r.p97_5)),
     errors: [...saturated, ...low].reduce((sum, r) => sum + r.errors + r.non2xx, 0),
   });
-  const s = summarise(runs.service, latency.service);
-  const b = summarise(runs.baseline, latency.baseline);
-  const goal = scenario.seedTargetP95Ms ? scenario.seedTargetP95Ms / 100 : null;
-  return {
-    scenario: scenario.name,
-    seed_target_p95_ms: scenario.seedTargetP95Ms ?? null,
-    goal_p95_ms: goal,
-    meets_goal: goal === null ? null : s.low_load_p97_5_ms <= goal,
-    service: s,
-    baseline: b,
-    ratio: { rps: s.rps / b.rps, p99: s.p99_ms / Math.max(b.p99_ms, 0.001) },
-  };
+  return measured.map(({ scenario, runs, latency }) => {
+    const s = summarise(runs.service, latency.service);
+    const b = summarise(runs.baseline, latency.baseline);
+    const goal = scenario.seedTargetP95Ms ? scenario.seedTargetP95Ms / 100 : null;
+    return {
+      scenario: scenario.name,
+      seed_target_p95_ms: scenario.seedTargetP95Ms ?? null,
+      goal_p95_ms: goal,
+      meets_goal: goal === null ? null : s.low_load_p97_5_ms <= goal,
+      service: s,
+      baseline: b,
+      ratio: { rps: s.rps / b.rps, p99: s.p99_ms / Math.max(b.p99_ms, 0.001) },
+    };
+  });
 }
 
-async function main(): Promise<void> {
+/** A scenario's figures for the report: saturated req/s, and p50 and p97.5 at low load (the seed's check). */
+export function httpFigures(
+  module: ReportModule,
+  r: ScenarioResult,
+  options: HttpOptions,
+  volume: string,
+  work: Figure['work'],
+  scenario = r.scenario,
+): Figure[] {
+  const base = { module, scenario, volume, work };
+  const errors = r.service.errors + r.baseline.errors;
+  // No request completed within a round (a round shorter than one answer): a figure is missing, not zero.
+  const missing = r.service.rps === 0 || r.baseline.rps === 0;
+  const service = (v: number) => (r.service.rps === 0 ? Number.NaN : v);
+  const baseline = (v: number) => (r.baseline.rps === 0 ? Number.NaN : v);
+  const note = missing
+    ? 'no request completed within a round: the figures are missing, not zero'
+    : errors
+      ? `${errors} requests failed or answered non-2xx: suspect`
+      : undefined;
+  const target =
+    r.seed_target_p95_ms === null
+      ? null
+      : `seed p95 ${r.seed_target_p95_ms} ms / goal ${r.goal_p95_ms} ms (checked on p97.5)`;
+  return [
+    {
+      ...base,
+      measure: `req/s, ${options.connections} conn.`,
+      service: service(r.service.rps),
+      baseline: baseline(r.baseline.rps),
+      rate: true,
+      target: null,
+      met: null,
+      note,
+    },
+    {
+      ...base,
+      measure: `p50 ms, ${options.latencyConnections} conn.`,
+      service: service(r.service.low_load_p50_ms),
+      baseline: baseline(r.baseline.low_load_p50_ms),
+      target: null,
+      met: null,
+      note,
+    },
+    {
+      ...base,
+      measure: `p97.5 ms, ${options.latencyConnections} conn.`,
+      service: service(r.service.low_load_p97_5_ms),
+      baseline: baseline(r.baseline.low_load_p97_5_ms),
+      target,
+      met: r.service.rps === 0 ? null : r.meets_goal,
+      note,
+    },
+  ];
+}
+
+/** The bench service (an api, measured, and a worker beside it) and the bare baseline, on the bench database. */
+export interface BenchServices {
+  baseUrl: string;
+  jwtSecret: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  pool: Pool;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServices(): Promise<BenchServices> {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
@@ -141,17 +278,44 @@ async function main(): Promise<void> {
     serviceEnv,
     '"custops started"',
   );
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 4 });
-  const companyId = process.env.BENCH_COMPANY_ID ?? BENCH_COMPANY_ID;
-  await seedBenchData(pool, companyId);
-  const customerIds = await sampleCustomerIds(pool, companyId);
   const baselineProcess = await startProcess(
     ['-r', '@swc-node/register', join(__dirname, 'baseline-server.ts')],
     { DATABASE_URL, PORT: String(BASELINE_PORT) },
     'baseline-ready',
   );
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 4 });
+  return {
+    baseUrl: `http://127.0.0.1:${SERVICE_PORT}`,
+    jwtSecret: JWT_SECRET,
+    databaseUrl: DATABASE_URL,
+    redisPrefix: serviceEnv.REDIS_PREFIX,
+    pool,
+    async stop() {
+      await Promise.all([serviceProcess, workerProcess, baselineProcess].map(stopProcess));
+      await pool.end();
+    },
+  };
+}
+
+/** Seeds (or reuses) a bench company with `customers` customers and `tickets` tickets; its token and ids. */
+export async function benchContext(
+  services: BenchServices,
+  companyId: string,
+  customers?: number,
+  tickets?: number,
+): Promise<BenchContext> {
+  await seedBenchData(services.pool, companyId, customers, tickets);
+  const customerIds = await sampleCustomerIds(services.pool, companyId);
   const token = await mintToken(JWT_SECRET, { companyId, roles: ['admin'], ttlSeconds: 24 * 3600 });
-  const context: BenchContext = { companyId, token, pool, customerIds };
+  return { companyId, token, pool: services.pool, customerIds };
+}
+
+async function main(): Promise<void> {
+  const services = await startBenchServices();
+  const { pool } = services;
+  const companyId = process.env.BENCH_COMPANY_ID ?? BENCH_COMPANY_ID;
+  const context = await benchContext(services, companyId);
+  const token = context.token;
 
   const results = [];
   let drain: DrainResult | undefined;
@@ -168,7 +332,7 @@ async function main(): Promise<void> {
         token,
         pool,
         process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        serviceEnv.REDIS_PREFIX,
+        services.redisPrefix,
       );
     }
     if (!ONLY || 'aging'.includes(ONLY)) {
@@ -176,10 +340,7 @@ async function main(): Promise<void> {
       aging = await measureAging(`http://127.0.0.1:${SERVICE_PORT}`, JWT_SECRET, DATABASE_URL, pool);
     }
   } finally {
-    serviceProcess.kill('SIGTERM');
-    workerProcess.kill('SIGTERM');
-    baselineProcess.kill('SIGTERM');
-    await pool.end();
+    await services.stop();
   }
   // Measured with the service stopped: the scan is a batch job, and nothing else should share the CPU.
   let escalation: EscalationResult | undefined;
@@ -274,7 +435,9 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${file}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

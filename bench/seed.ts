@@ -94,8 +94,20 @@ async function copyCustomers(pool: Pool, companyId: string, count: number, seed:
   }
 }
 
-/** Seeds the bench company (and a few neighbours) once; later runs reuse the data. */
-export async function seedBenchData(pool: Pool, companyId: string): Promise<void> {
+/** Tickets for the staff list: a company's history, 30% open, one a minute back from now. */
+export const BENCH_LIST_TICKETS = Number(process.env.BENCH_LIST_TICKETS ?? 100_000);
+const LIST_TICKET_PREFIX = 'TKT-LS-';
+
+/**
+ * Seeds the bench company (and a few neighbours) once; later runs reuse the data. Each volume is a
+ * company of its own (`companyForVolume`), so a run can measure one beside another.
+ */
+export async function seedBenchData(
+  pool: Pool,
+  companyId: string,
+  customers = BENCH_CUSTOMERS,
+  tickets = BENCH_LIST_TICKETS,
+): Promise<void> {
   await pool.query(`INSERT INTO companies (id, name) VALUES ($1, 'Bench Co') ON CONFLICT (id) DO NOTHING`, [
     companyId,
   ]);
@@ -104,25 +116,60 @@ export async function seedBenchData(pool: Pool, companyId: string): Promise<void
     companyId,
   ]);
   if (removed.rowCount) await pool.query('VACUUM (ANALYZE) customers');
-  // Tickets of earlier runs too: the list scenario reads what this run's create scenario made.
-  await pool.query('DELETE FROM tickets WHERE company_id = $1', [companyId]);
+  // Tickets earlier runs' submit scenario made; the seeded history stays.
+  await pool.query(`DELETE FROM tickets WHERE company_id = $1 AND ticket_number NOT LIKE $2`, [
+    companyId,
+    `${LIST_TICKET_PREFIX}%`,
+  ]);
+  await seedListTickets(pool, companyId, tickets);
   const [{ n }] = (
     await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM customers WHERE company_id = $1', [
       companyId,
     ])
   ).rows;
-  if (n >= BENCH_CUSTOMERS) return;
-  process.stderr.write(
-    `bench: seeding ${BENCH_CUSTOMERS} customers (+${OTHER_TENANTS * OTHER_PER_TENANT} for other tenants)\n`,
-  );
+  if (n === customers) return;
+  process.stderr.write(`bench: seeding ${customers} customers\n`);
   await pool.query('DELETE FROM customers WHERE company_id = $1', [companyId]);
-  await copyCustomers(pool, companyId, BENCH_CUSTOMERS, 1);
+  await copyCustomers(pool, companyId, customers, 1);
   for (let t = 0; t < OTHER_TENANTS; t += 1) {
     const other = `00000000-0000-4000-8000-${String(t + 1).padStart(12, '0')}`;
+    const [{ others }] = (
+      await pool.query<{ others: number }>(
+        'SELECT count(*)::int AS others FROM customers WHERE company_id = $1',
+        [other],
+      )
+    ).rows;
+    if (others === OTHER_PER_TENANT) continue;
+    process.stderr.write(`bench: seeding ${OTHER_PER_TENANT} customers for another tenant\n`);
     await pool.query('DELETE FROM customers WHERE company_id = $1', [other]);
     await copyCustomers(pool, other, OTHER_PER_TENANT, t + 100);
   }
   await pool.query('ANALYZE customers');
+}
+
+/**
+ * The company's ticket history, written set-based once: `count` tickets, one a minute back from now, 30%
+ * open and the rest closed, without SLA (nothing for the worker's scans to pick up).
+ */
+async function seedListTickets(pool: Pool, companyId: string, count: number): Promise<void> {
+  const [{ n }] = (
+    await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets WHERE company_id = $1', [
+      companyId,
+    ])
+  ).rows;
+  if (n === count) return;
+  process.stderr.write(`bench: seeding ${count} tickets for the staff list\n`);
+  await pool.query('DELETE FROM tickets WHERE company_id = $1', [companyId]);
+  await pool.query(
+    `INSERT INTO tickets (company_id, ticket_number, requester_name, subject, description, category, department,
+                          priority, status, channel, created_at, updated_at)
+     SELECT $1, $3 || lpad(i::text, 7, '0'), 'Bench', 'List bench ' || i, 'd', 'technical', 'technical',
+            (ARRAY['low', 'normal', 'high', 'urgent'])[1 + i % 4], CASE WHEN i % 10 < 3 THEN 'open' ELSE 'closed' END,
+            'web', now() - i * interval '1 minute', now() - i * interval '1 minute'
+       FROM generate_series(1, $2::int) i`,
+    [companyId, count, LIST_TICKET_PREFIX],
+  );
+  await pool.query('VACUUM (ANALYZE) tickets');
 }
 
 /** Ids to spread detail reads over. */

@@ -62,3 +62,19 @@ export const BENCH_PRODUCTION_SECRETS = {
   PAYMENT_GATEWAY_SECRET: 'bench-gateway-secret-0000',
   BANK_ACCOUNT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 } as const;
+
+/** Sends SIGTERM and resolves once the process exited (SIGKILL after `graceMs`). */
+export function stopProcess(child: ChildProcess, graceMs = 30_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -54,6 +54,7 @@ import {
   startProcess,
   startServiceProcess,
 } from './service-process';
+import { count, type Figure } from './figures';
 import { quantile } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -80,7 +81,30 @@ const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-000000';
 const GOAL_AUTHZ_P99_MS = 5;
 const GOAL_REPORTS_PER_S = 10_000;
 
-const duration = (full: number): number => SECONDS ?? full;
+/** The cache keeps a session's terms this long (s): a set of ids asked about again within it hits. */
+const CACHE_TTL_S = 5;
+
+/** What a run seeds and how long it drives each part; `npm run bench:sessions` reads them from the environment. */
+export interface SessionsSettings {
+  sessions: number;
+  /** Every run's duration (warm-ups capped by it); unset: each run's own default. */
+  seconds: number | undefined;
+  hotIds: number;
+  warmIds: number;
+  batch: number;
+}
+
+const DEFAULT_SETTINGS: SessionsSettings = {
+  sessions: SESSIONS,
+  seconds: SECONDS,
+  hotIds: HOT_IDS,
+  warmIds: WARM_IDS,
+  batch: BATCH,
+};
+/** The settings of the run in progress (set by measureSessions). */
+let settings: SessionsSettings = DEFAULT_SETTINGS;
+
+const duration = (full: number): number => settings.seconds ?? full;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 export interface LatencyRun {
@@ -132,6 +156,9 @@ export interface SessionsResult {
     rate: number;
     hot_ids: number;
     warm_ids: number;
+    /** Sessions the cold runs ask about in turn, and whether they came round again within the cache's TTL. */
+    cold_ids: number;
+    cold_repeats_within_ttl: boolean;
     goal_p99_ms: number;
     /** autocannon `overallRate`: per connection, a quota each second sent back to back. */
     bursts: AuthorizeRuns & { connections: number };
@@ -168,14 +195,14 @@ class UsageBatches {
   readonly groups: number;
 
   constructor(private readonly ids: string[]) {
-    this.groups = Math.floor(ids.length / BATCH);
+    this.groups = Math.floor(ids.length / settings.batch);
   }
 
   take(): UsageBatch {
     const k = this.next++;
     const group = k % this.groups;
     const round = Math.floor(k / this.groups);
-    const ids = this.ids.slice(group * BATCH, (group + 1) * BATCH);
+    const ids = this.ids.slice(group * settings.batch, (group + 1) * settings.batch);
     return {
       ids,
       sequence: round,
@@ -425,14 +452,14 @@ async function usageThroughService(
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-device-key': deviceKey },
     connections: USAGE_CONNECTIONS,
-    ...(reportsPerSecond ? { overallRate: reportsPerSecond / BATCH } : {}),
+    ...(reportsPerSecond ? { overallRate: reportsPerSecond / settings.batch } : {}),
     duration: seconds,
     requests: [
       {
         setupRequest: (request) => ({ ...request, body: asJson(batches.take()) }),
         onResponse: (status, body) => {
           if (status !== 200) return;
-          answered += BATCH;
+          answered += settings.batch;
           applied += (JSON.parse(body) as { applied: number }).applied;
         },
       },
@@ -539,9 +566,11 @@ async function call<T>(url: string, init: RequestInit, expected: number): Promis
   return (await response.json()) as T;
 }
 
-export async function measureSessions(): Promise<SessionsResult> {
-  if (SESSIONS < WARM_IDS * 2) throw new Error('BENCH_SESSIONS must be at least twice BENCH_WARM_IDS');
-  if (Math.floor(SESSIONS / BATCH) <= USAGE_CONNECTIONS)
+export async function measureSessions(options: Partial<SessionsSettings> = {}): Promise<SessionsResult> {
+  settings = { ...DEFAULT_SETTINGS, ...options };
+  if (settings.sessions < settings.warmIds * 2)
+    throw new Error('BENCH_SESSIONS must be at least twice BENCH_WARM_IDS');
+  if (Math.floor(settings.sessions / settings.batch) <= USAGE_CONNECTIONS)
     throw new Error('BENCH_SESSIONS / BENCH_USAGE_BATCH must exceed BENCH_USAGE_CONNECTIONS');
   const databaseUrl = await freshDatabase(ADMIN_URL, 'custops_bench_sessions');
   const prefix = `benchsessions${Date.now()}`;
@@ -606,7 +635,7 @@ export async function measureSessions(): Promise<SessionsResult> {
       201,
     );
 
-    process.stderr.write(`bench: ${SESSIONS} active sessions\n`);
+    process.stderr.write(`bench: ${settings.sessions} active sessions\n`);
     await pool.query(
       `INSERT INTO wifi_sessions (company_id, customer_id, package_id, package_name, source, status, price_minor,
          currency, duration_seconds, data_cap_bytes, speed_profile, services, started_at, expires_at, trace_id,
@@ -616,7 +645,7 @@ export async function measureSessions(): Promise<SessionsResult> {
               gen_random_uuid(), now(), now()
          FROM session_packages p, generate_series(1, $3::int)
         WHERE p.id = $2`,
-      [companyId, pkg.id, SESSIONS],
+      [companyId, pkg.id, settings.sessions],
     );
     await pool.query('VACUUM (ANALYZE) wifi_sessions');
     const { rows } = await pool.query<{ id: string }>(
@@ -634,7 +663,7 @@ export async function measureSessions(): Promise<SessionsResult> {
 
     const result: SessionsResult = {
       date: new Date().toISOString(),
-      sessions: SESSIONS,
+      sessions: settings.sessions,
       machine: {
         cores: cpus().length,
         memory_mb: Math.round(totalmem() / 1024 / 1024),
@@ -676,10 +705,17 @@ async function measureAuthorize(
     let next = 0;
     return () => `/v1/sessions/${set[next++ % set.length]}/authorize`;
   };
-  const hotPath = rotating(ids.slice(0, HOT_IDS));
-  const warmPath = rotating(ids.slice(0, WARM_IDS));
-  // Never asked about before (wrapping round only after far longer than the cache keeps an answer).
-  const coldPath = rotating(ids.slice(WARM_IDS));
+  const hotPath = rotating(ids.slice(0, settings.hotIds));
+  const warmPath = rotating(ids.slice(0, settings.warmIds));
+  // Never asked about before (wrapping round only after far longer than the cache keeps an answer, given
+  // enough sessions: with fewer than rate × TTL of them, a wrapped id is still cached; the result says so).
+  const coldIds = ids.slice(settings.warmIds);
+  const coldRotation = rotating(coldIds);
+  let coldAsked = 0;
+  const coldPath = () => {
+    coldAsked += 1;
+    return coldRotation();
+  };
   // The baseline's values: the same terms the service caches, under keys of its own (an hour's TTL).
   const terms = JSON.stringify({
     status: 'active',
@@ -689,7 +725,7 @@ async function measureAuthorize(
     speedProfile: null,
   });
   const pipeline = redis.pipeline();
-  for (const id of ids.slice(0, WARM_IDS)) pipeline.set(`${baselinePrefix}${id}`, terms, 'EX', 3600);
+  for (const id of ids.slice(0, settings.warmIds)) pipeline.set(`${baselinePrefix}${id}`, terms, 'EX', 3600);
   await pipeline.exec();
 
   /** Each run comes after a warm-up of its own (same load, same kind of ids): pools and caches are as in use. */
@@ -698,11 +734,11 @@ async function measureAuthorize(
     return load(redis, target, duration(20), path, headers);
   };
   const runs = async (shape: string, load: typeof fixedRate): Promise<AuthorizeRuns> => {
-    process.stderr.write(`bench: authorize ${shape}, hot (${HOT_IDS} sessions)\n`);
+    process.stderr.write(`bench: authorize ${shape}, hot (${settings.hotIds} sessions)\n`);
     const hot = await measured(load, service, hotPath);
     process.stderr.write(`bench: authorize ${shape}, bare node:http + ioredis GET baseline\n`);
     const baseline = await measured(load, bare, warmPath);
-    process.stderr.write(`bench: authorize ${shape}, warm (${WARM_IDS} sessions)\n`);
+    process.stderr.write(`bench: authorize ${shape}, warm (${settings.warmIds} sessions)\n`);
     const warm = await measured(load, service, warmPath);
     process.stderr.write(`bench: authorize ${shape}, cold (a new session each)\n`);
     const cold = await measured(load, service, coldPath);
@@ -723,8 +759,10 @@ async function measureAuthorize(
   const paced_ = await runs(`${AUTHZ_RATE} req/s paced`, paced);
   return {
     rate: AUTHZ_RATE,
-    hot_ids: HOT_IDS,
-    warm_ids: WARM_IDS,
+    hot_ids: settings.hotIds,
+    warm_ids: settings.warmIds,
+    cold_ids: coldIds.length,
+    cold_repeats_within_ttl: coldAsked > coldIds.length && coldIds.length < AUTHZ_RATE * CACHE_TTL_S,
     goal_p99_ms: GOAL_AUTHZ_P99_MS,
     bursts: { ...bursts, connections: AUTHZ_CONNECTIONS },
     paced: paced_,
@@ -754,7 +792,7 @@ async function measureUsage(
   await usageThroughPg(pool, companyId, batches, warmup);
   const baseline = await usageThroughPg(pool, companyId, batches, duration(20));
   return {
-    batch: BATCH,
+    batch: settings.batch,
     connections: USAGE_CONNECTIONS,
     goal_reports_per_s: GOAL_REPORTS_PER_S,
     sustained,
@@ -829,6 +867,92 @@ export function describeSessions(r: SessionsResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The report's rows: authorize p99 per id set and load shape beside the bare server, and usage throughput. */
+export function sessionsFigures(r: SessionsResult): Figure[] {
+  const figures: Figure[] = [];
+  const volume = `${count(r.sessions)} active sessions`;
+  const a = r.authorize;
+  if (a) {
+    const shapes: Array<[string, AuthorizeRuns]> = [
+      [`autocannon, ${a.bursts.connections} conn. (bursts)`, a.bursts],
+      ['evenly paced', a.paced],
+    ];
+    for (const [shape, runs] of shapes) {
+      const sets: Array<[string, LatencyRun]> = [
+        ['hot set', runs.hot],
+        ['warm set', runs.warm],
+        ['cold', runs.cold],
+      ];
+      for (const [set, run] of sets) {
+        const cold = run === runs.cold;
+        figures.push({
+          module: 'sessions',
+          scenario: `GET /v1/sessions/:id/authorize at ${a.rate} req/s, ${set}, ${shape}`,
+          measure: 'p99 ms (bare: node:http + one Redis GET)',
+          volume,
+          service: run.latency_ms.p99,
+          baseline: runs.baseline.latency_ms.p99,
+          work: 'fixed',
+          target: `goal p99 < ${a.goal_p99_ms} ms at ${a.rate} req/s`,
+          met: run.latency_ms.p99 < a.goal_p99_ms && run.achieved_rps >= a.rate * 0.98,
+          note:
+            run.non2xx + run.errors > 0
+              ? `${run.non2xx + run.errors} requests failed or answered non-2xx`
+              : cold && a.cold_repeats_within_ttl
+                ? `only ${count(a.cold_ids)} cold sessions: they came round again within the cache's ${CACHE_TTL_S} s TTL, so "cold" was partly hits`
+                : undefined,
+        });
+      }
+    }
+  }
+  const u = r.usage;
+  if (u) {
+    const s = u.sustained;
+    const scenario = `POST /v1/sessions/usage (batches, ${u.connections} conn.)`;
+    figures.push(
+      {
+        module: 'sessions',
+        scenario,
+        measure: `applied reports/s, offered ${count(u.goal_reports_per_s)}/s`,
+        volume,
+        service: s.reports_per_s,
+        baseline: null,
+        rate: true,
+        work: 'fixed',
+        target: `goal ${count(u.goal_reports_per_s)} reports/s sustained, all applied, no error`,
+        met:
+          s.reports_per_s >= u.goal_reports_per_s * 0.98 &&
+          s.reports_applied === s.reports_sent &&
+          s.non2xx + s.errors + s.server_errors === 0,
+      },
+      {
+        module: 'sessions',
+        scenario,
+        measure: `batch p99 ms, offered ${count(u.goal_reports_per_s)}/s`,
+        volume,
+        service: s.batch_latency_ms.p99,
+        baseline: null,
+        work: 'fixed',
+        target: null,
+        met: null,
+      },
+      {
+        module: 'sessions',
+        scenario,
+        measure: 'applied reports/s, unthrottled (bare: pg UPDATE … FROM unnest)',
+        volume,
+        service: u.ceiling.reports_per_s,
+        baseline: u.baseline.reports_per_s,
+        rate: true,
+        work: 'fixed',
+        target: null,
+        met: null,
+      },
+    );
+  }
+  return figures;
 }
 
 /** The authorize baseline: node:http, one ioredis GET of the cached terms, the same decision. */

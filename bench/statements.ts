@@ -27,17 +27,22 @@ import {
 import { monthsPeriod, utcDay } from '../src/modules/statements/statement-period';
 import { renderPdf, statementPages } from '../src/modules/statements/statement-pdf';
 import { SystemClock } from '../src/platform/clock/clock';
+import { companyForVolume, count, type Figure } from './figures';
 
 export const STATEMENT_COMPANY_ID = 'b0000000-0000-4000-8000-00000057a7e0';
 const STATEMENT_CUSTOMER_NUMBER = 'ST-BIG';
 const INVOICES = 1000;
 const NOISE_INVOICES = Number(process.env.BENCH_STATEMENT_NOISE ?? 100_000);
-const NOISE_CUSTOMERS = Math.max(1, Math.round(NOISE_INVOICES / 10));
 const ROUNDS = Number(process.env.BENCH_STATEMENT_ROUNDS ?? 10);
+/** The company for `noise` other invoices: the fixed bench company at the default, one of its own at any other. */
+const statementCompany = (noise: number): string =>
+  companyForVolume(STATEMENT_COMPANY_ID, noise, NOISE_INVOICES);
 const SEED_TARGET_MS = 2000;
 const GOAL_MS = 300;
 
 export interface StatementBenchResult {
+  /** Other customers' invoices in the company (10 each). */
+  noise_invoices: number;
   lines: number;
   pages: number;
   pdf_bytes: number;
@@ -60,39 +65,40 @@ const median = (values: number[]): number => {
 /** The statement's period: the 12 months ending with the last full month. */
 const period = () => monthsPeriod(12, utcDay(new Date()));
 
-async function seed(db: DataSource): Promise<string> {
+async function seed(db: DataSource, companyId: string, noiseInvoices: number): Promise<string> {
+  const noiseCustomers = Math.max(1, Math.round(noiseInvoices / 10));
   await db.query(
     `INSERT INTO companies (id, name) VALUES ($1, 'Statement bench') ON CONFLICT (id) DO NOTHING`,
-    [STATEMENT_COMPANY_ID],
+    [companyId],
   );
   // No reminders for this company (the bench worker's dunning scan would otherwise pick it up).
   await db.query(
     `INSERT INTO invoice_reminder_schedules (company_id, offsets_days, updated_by, updated_at)
      VALUES ($1, '{}', 'bench', now()) ON CONFLICT (company_id) DO UPDATE SET offsets_days = '{}'`,
-    [STATEMENT_COMPANY_ID],
+    [companyId],
   );
   const { from } = period();
   const existing = await db.query<Array<{ id: string; from: string }>>(
     `SELECT c.id, c.metadata->>'period_from' AS from FROM customers c
       WHERE c.company_id = $1 AND c.customer_number = $2`,
-    [STATEMENT_COMPANY_ID, STATEMENT_CUSTOMER_NUMBER],
+    [companyId, STATEMENT_CUSTOMER_NUMBER],
   );
   if (existing[0]?.from === from) return existing[0].id;
-  process.stderr.write(`bench: seeding a 2,000-line statement among ${NOISE_INVOICES} other invoices\n`);
-  await db.query(`DELETE FROM invoice_allocations WHERE company_id = $1`, [STATEMENT_COMPANY_ID]);
-  await db.query(`DELETE FROM invoices WHERE company_id = $1`, [STATEMENT_COMPANY_ID]);
-  await db.query(`DELETE FROM customers WHERE company_id = $1`, [STATEMENT_COMPANY_ID]);
+  process.stderr.write(`bench: seeding a 2,000-line statement among ${noiseInvoices} other invoices\n`);
+  await db.query(`DELETE FROM invoice_allocations WHERE company_id = $1`, [companyId]);
+  await db.query(`DELETE FROM invoices WHERE company_id = $1`, [companyId]);
+  await db.query(`DELETE FROM customers WHERE company_id = $1`, [companyId]);
   const [big] = await db.query<Array<{ id: string }>>(
     `INSERT INTO customers (company_id, customer_number, name, currency, source, metadata, billing_address)
      VALUES ($1, $2, 'Statement Bench Customer Ltd', 'KES', 'import', jsonb_build_object('period_from', $3::text),
              '{"line1": "1 Bench Road", "city": "Nairobi", "country": "KE"}')
      RETURNING id`,
-    [STATEMENT_COMPANY_ID, STATEMENT_CUSTOMER_NUMBER, from],
+    [companyId, STATEMENT_CUSTOMER_NUMBER, from],
   );
   await db.query(
     `INSERT INTO customers (company_id, customer_number, name, currency, source)
      SELECT $1, 'ST-' || lpad(i::text, 6, '0'), 'Noise ' || i, 'KES', 'import' FROM generate_series(1, $2::int) i`,
-    [STATEMENT_COMPANY_ID, NOISE_CUSTOMERS],
+    [companyId, noiseCustomers],
   );
   // The big customer: 40 invoices in the month before the period (the opening balance), then 1,000
   // spread over the period's 12 months; every 50th voided 3 days after issue, the others half paid 5
@@ -109,13 +115,13 @@ async function seed(db: DataSource): Promise<string> {
             CASE WHEN voided THEN 0 ELSE total / 2 END, CASE WHEN voided THEN 0 ELSE total - total / 2 END,
             CASE WHEN voided THEN (issue + 3)::timestamp AT TIME ZONE 'UTC' END, CASE WHEN voided THEN 'bench' END
        FROM s`,
-    [STATEMENT_COMPANY_ID, big.id, from, INVOICES],
+    [companyId, big.id, from, INVOICES],
   );
   await db.query(
     `INSERT INTO invoice_allocations (company_id, invoice_id, customer_id, amount_minor, currency, allocated_on, source)
      SELECT company_id, id, customer_id, allocated_minor, currency, issue_date + 5, 'payment'
        FROM invoices WHERE company_id = $1 AND customer_id = $2 AND allocated_minor > 0`,
-    [STATEMENT_COMPANY_ID, big.id],
+    [companyId, big.id],
   );
   // The others: 10 invoices each over the same months, every other one half paid.
   await db.query(
@@ -127,13 +133,13 @@ async function seed(db: DataSource): Promise<string> {
             $3::date + (i % 360), $3::date + (i % 360) + 30, ($3::date + (i % 360))::timestamp AT TIME ZONE 'UTC',
             5000, 0, 5000, CASE WHEN i % 2 = 0 THEN 2500 ELSE 0 END, CASE WHEN i % 2 = 0 THEN 2500 ELSE 5000 END
        FROM generate_series(1, $4::int) i JOIN c ON c.n = 1 + i % $5`,
-    [STATEMENT_COMPANY_ID, STATEMENT_CUSTOMER_NUMBER, from, NOISE_INVOICES, NOISE_CUSTOMERS],
+    [companyId, STATEMENT_CUSTOMER_NUMBER, from, noiseInvoices, noiseCustomers],
   );
   await db.query(
     `INSERT INTO invoice_allocations (company_id, invoice_id, customer_id, amount_minor, currency, allocated_on, source)
      SELECT company_id, id, customer_id, allocated_minor, currency, issue_date + 5, 'manual'
        FROM invoices WHERE company_id = $1 AND customer_id <> $2 AND allocated_minor > 0`,
-    [STATEMENT_COMPANY_ID, big.id],
+    [companyId, big.id],
   );
   await db.query(`VACUUM (ANALYZE) invoices`);
   await db.query(`VACUUM (ANALYZE) invoice_allocations`);
@@ -153,10 +159,14 @@ function services(db: DataSource) {
   return { invoices };
 }
 
-async function documentOf(invoices: InvoicesService, customerId: string): Promise<StatementDocument> {
+async function documentOf(
+  invoices: InvoicesService,
+  companyId: string,
+  customerId: string,
+): Promise<StatementDocument> {
   const { from, to } = period();
   const ledger = await invoices.customerLedger({
-    companyId: STATEMENT_COMPANY_ID,
+    companyId,
     customerId,
     currency: 'KES',
     from,
@@ -186,20 +196,25 @@ async function documentOf(invoices: InvoicesService, customerId: string): Promis
   };
 }
 
-export async function measureStatements(databaseUrl: string): Promise<StatementBenchResult> {
+export async function measureStatements(
+  databaseUrl: string,
+  noiseInvoices = NOISE_INVOICES,
+  rounds = ROUNDS,
+): Promise<StatementBenchResult> {
+  const companyId = statementCompany(noiseInvoices);
   const db = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 4 } }).initialize();
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   try {
-    const customerId = await seed(db);
+    const customerId = await seed(db, companyId, noiseInvoices);
     const { invoices } = services(db);
     const { text, values } = statementLedgerStatement({
-      companyId: STATEMENT_COMPANY_ID,
+      companyId,
       customerId,
       currency: 'KES',
       ...period(),
     });
     // Warm-up: plans, caches and the PDF code paths.
-    let doc = await documentOf(invoices, customerId);
+    let doc = await documentOf(invoices, companyId, customerId);
     await renderPdf(doc);
     await pool.query(text, values);
 
@@ -209,28 +224,29 @@ export async function measureStatements(databaseUrl: string): Promise<StatementB
     const bare: number[] = [];
     let pdfBytes = 0;
     let csvBytes = 0;
-    for (let round = 0; round < ROUNDS; round += 1) {
+    for (let round = 0; round < rounds; round += 1) {
       let started = performance.now();
       await pool.query(text, values);
       bare.push(performance.now() - started);
 
       started = performance.now();
-      doc = await documentOf(invoices, customerId);
+      doc = await documentOf(invoices, companyId, customerId);
       data.push(performance.now() - started);
       pdfBytes = (await renderPdf(doc)).length;
       withPdf.push(performance.now() - started);
 
       started = performance.now();
-      doc = await documentOf(invoices, customerId);
+      doc = await documentOf(invoices, companyId, customerId);
       csvBytes = renderCsv(doc).length;
       withCsv.push(performance.now() - started);
     }
     const result = {
+      noise_invoices: noiseInvoices,
       lines: doc.lines.length,
       pages: statementPages(doc.lines.length),
       pdf_bytes: pdfBytes,
       csv_bytes: csvBytes,
-      rounds: ROUNDS,
+      rounds,
       data_ms: median(data),
       data_pdf_ms: median(withPdf),
       data_csv_ms: median(withCsv),
@@ -254,6 +270,41 @@ export function describeStatements(r: StatementBenchResult): string {
     `(PDF path ${r.ratio_pdf_to_bare.toFixed(1)}x bare); seed 002 target ${SEED_TARGET_MS} ms ` +
     `${r.data_pdf_ms <= SEED_TARGET_MS ? 'met' : 'MISSED'}; goal < ${GOAL_MS} ms ${r.meets_goal ? 'met' : 'MISSED'}`
   );
+}
+
+/** The report's rows: the statement with its PDF, with its CSV, and its data alone, beside the bare ledger SQL. */
+export function statementFigures(r: StatementBenchResult): Figure[] {
+  const base = {
+    module: 'statements' as const,
+    scenario: `12-month statement of one customer, ${count(r.lines)} lines`,
+    volume: `${count(r.noise_invoices)} other invoices`,
+    baseline: r.bare_sql_ms,
+    work: 'fixed' as const,
+  };
+  const target = `seed ${SEED_TARGET_MS} ms / goal < ${GOAL_MS} ms`;
+  return [
+    {
+      ...base,
+      measure: `data + PDF (${r.pages} pages) median ms (bare: ledger SQL)`,
+      service: r.data_pdf_ms,
+      target,
+      met: r.data_pdf_ms < GOAL_MS,
+    },
+    {
+      ...base,
+      measure: 'data + CSV median ms (bare: ledger SQL)',
+      service: r.data_csv_ms,
+      target,
+      met: r.data_csv_ms < GOAL_MS,
+    },
+    {
+      ...base,
+      measure: 'data (ledger + aging) median ms (bare: ledger SQL)',
+      service: r.data_ms,
+      target: null,
+      met: null,
+    },
+  ];
 }
 
 if (require.main === module) {

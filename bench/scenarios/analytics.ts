@@ -13,49 +13,64 @@ import {
   csatStatement,
   STATEMENT_SETTINGS,
 } from '../../src/modules/tickets/analytics/support-analytics.repository';
-import { ANALYTICS_COMPANY_ID, ANALYTICS_FROM, ANALYTICS_TO } from '../analytics-seed';
+import { ANALYTICS_COMPANY_ID, ANALYTICS_FROM, ANALYTICS_TICKETS, ANALYTICS_TO } from '../analytics-seed';
+import { companyForVolume } from '../figures';
 import type { BaselineRoute, BenchContext, Scenario } from '../scenario';
 
 const QUERY = `from=${ANALYTICS_FROM}&to=${ANALYTICS_TO}&group_by=department&interval=week`;
 
-let token: string | undefined;
+const tokens = new Map<string, string>();
 
 /**
- * Seeds the analytics company once (bench/analytics-seed.ts, in a child process: a scenario is set up
- * synchronously) and answers its token.
+ * Seeds the analytics company for `tickets` once (bench/analytics-seed.ts, in a child process: a scenario
+ * is set up synchronously) and answers its token.
  */
-function analyticsToken(context: BenchContext): string {
-  token ??= (
-    JSON.parse(
-      execFileSync(
-        process.execPath,
-        ['-r', '@swc-node/register', join(__dirname, '..', 'analytics-seed.ts')],
-        {
-          env: { ...process.env, DATABASE_URL: context.pool.options.connectionString },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      )
-        .toString()
-        .trim()
-        .split('\n')
-        .pop()!,
-    ) as { token: string }
-  ).token;
+function analyticsToken(context: BenchContext, tickets: number, companyId: string): string {
+  let token = tokens.get(companyId);
+  if (!token) {
+    token = (
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          ['-r', '@swc-node/register', join(__dirname, '..', 'analytics-seed.ts')],
+          {
+            env: {
+              ...process.env,
+              DATABASE_URL: context.pool.options.connectionString,
+              BENCH_ANALYTICS_TICKETS: String(tickets),
+              BENCH_ANALYTICS_COMPANY_ID: companyId,
+            },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        )
+          .toString()
+          .trim()
+          .split('\n')
+          .pop()!,
+      ) as { token: string }
+    ).token;
+    tokens.set(companyId, token);
+  }
   return token;
 }
 
-/** Support analytics over 100,000 tickets and their history for 90 days, by department and week. */
-export const analyticsScenarios: Scenario[] = [
-  {
-    name: 'GET /v1/support/analytics (90 days, 100k tickets, department × week)',
+export const ANALYTICS_SCENARIO_NAME = 'GET /v1/support/analytics (90 days, department × week)';
+
+/** Support analytics over `tickets` tickets (100,000 by default) and their history for 90 days. */
+export function analyticsScenario(tickets = ANALYTICS_TICKETS): Scenario {
+  const companyId = companyForVolume(ANALYTICS_COMPANY_ID, tickets, ANALYTICS_TICKETS);
+  return {
+    name: ANALYTICS_SCENARIO_NAME,
     service: (context) => ({
       method: 'GET',
       path: `/v1/support/analytics?${QUERY}`,
-      headers: { authorization: `Bearer ${analyticsToken(context)}` },
+      headers: { authorization: `Bearer ${analyticsToken(context, tickets, companyId)}` },
     }),
-    baseline: () => ({ method: 'GET', path: `/bare/${ANALYTICS_COMPANY_ID}/support/analytics?${QUERY}` }),
-  },
-];
+    baseline: () => ({ method: 'GET', path: `/bare/${companyId}/support/analytics?${QUERY}` }),
+  };
+}
+
+export const analyticsScenarios: Scenario[] = [analyticsScenario()];
 
 /** The same three statements (each in its transaction, JIT off) and the same shaping, without the platform. */
 export const analyticsBaselineRoutes: BaselineRoute[] = [
